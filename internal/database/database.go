@@ -1,0 +1,108 @@
+// Package database opens sheaf's ent client on PostgreSQL (production) or an
+// embedded SQLite file (the default for a newcomer), and migrates the schema.
+package database
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+
+	"github.com/sheaf-dev/sheaf/ent"
+)
+
+// DB is an open database: the ent client and the dialect it speaks.
+type DB struct {
+	*ent.Client
+	Dialect string
+	SQL     *sql.DB
+}
+
+// Open connects to rawURL: postgres:// or postgresql:// for PostgreSQL,
+// sqlite://PATH or file:PATH for SQLite. It migrates the schema before
+// returning.
+func Open(ctx context.Context, rawURL string) (*DB, error) {
+	var (
+		db          *sql.DB
+		drv         string
+		err         error
+		dialectName string
+	)
+	switch {
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		drv, dialectName = "pgx", dialect.Postgres
+		db, err = sql.Open(drv, rawURL)
+		if err == nil {
+			db.SetMaxOpenConns(32)
+			db.SetMaxIdleConns(16)
+		}
+	case strings.HasPrefix(rawURL, "sqlite://"), strings.HasPrefix(rawURL, "file:"):
+		dialectName = dialect.SQLite
+		db, err = openSQLite(rawURL)
+	default:
+		return nil, fmt.Errorf("database url %q: want postgres://, sqlite:// or file:", redact(rawURL))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening database: %w", err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connecting to database %s: %w", redact(rawURL), err)
+	}
+	client := ent.NewClient(ent.Driver(entsql.OpenDB(dialectName, db)))
+	if err := client.Schema.Create(ctx); err != nil {
+		client.Close()
+		return nil, fmt.Errorf("migrating database: %w", err)
+	}
+	return &DB{Client: client, Dialect: dialectName, SQL: db}, nil
+}
+
+// SQLiteURL returns the URL of the embedded database file in dir.
+func SQLiteURL(dir string) string {
+	return "sqlite://" + filepath.Join(dir, "sheaf.db")
+}
+
+func openSQLite(rawURL string) (*sql.DB, error) {
+	path := strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite://"), "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, err
+		}
+	}
+	q := url.Values{}
+	for _, p := range []string{"foreign_keys(1)", "journal_mode(WAL)", "synchronous(NORMAL)", "busy_timeout(15000)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, err
+	}
+	// One writer at a time is all SQLite allows; a small pool keeps readers
+	// concurrent while busy_timeout queues the writers.
+	db.SetMaxOpenConns(8)
+	return db, nil
+}
+
+// redact hides a password in a database URL for logs and errors.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
