@@ -1,0 +1,213 @@
+package batch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/sheaf-dev/sheaf/ent"
+	entbatch "github.com/sheaf-dev/sheaf/ent/batch"
+	"github.com/sheaf-dev/sheaf/ent/run"
+)
+
+// outcome is how a run ended.
+type outcome struct {
+	status RunStatus
+	result Result
+	err    *RunError
+}
+
+func outcomeOf(res Result, err error) outcome {
+	if err == nil {
+		if res.NeedsReview {
+			return outcome{status: RunNeedsReview, result: res}
+		}
+		return outcome{status: RunProcessed, result: res}
+	}
+	var re *RunError
+	if !errors.As(err, &re) {
+		re = &RunError{Code: "PROCESSING_ERROR", Message: err.Error()}
+	}
+	return outcome{status: RunFailed, err: re}
+}
+
+// finish records a run's outcome, counts it in its batch and, when it was
+// the batch's last open run, completes the batch — all in one transaction.
+func (s *Service) finish(ctx context.Context, r *ent.Run, res Result, perr error) error {
+	out := outcomeOf(res, perr)
+	var b *ent.Batch
+	err := s.withTx(ctx, func(tx *ent.Tx) error {
+		var err error
+		if r.BatchID != nil {
+			u := tx.Batch.UpdateOneID(*r.BatchID).AddVersion(1).SetUpdatedAt(s.opts.Now())
+			addCount(u, RunProcessing, -1)
+			addCount(u, out.status, 1)
+			if b, err = u.Save(ctx); err != nil {
+				return err
+			}
+		}
+		if err := s.markFinished(ctx, tx, r.ID, out); err != nil {
+			return err
+		}
+		if b != nil && b.Pending == 0 && b.Processing == 0 {
+			b, err = s.complete(ctx, tx, b)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	s.log.InfoContext(ctx, "run finished", "run_id", r.ID, "status", out.status, "batch_id", deref(r.BatchID))
+	s.publishRun(ctx, r.ID)
+	if b != nil {
+		s.publishBatch(ctx, &b.ID)
+		s.wake(ctx)
+	}
+	return nil
+}
+
+func (s *Service) markFinished(ctx context.Context, tx *ent.Tx, runID string, out outcome) error {
+	u := tx.Run.Update().Where(run.ID(runID), run.StatusEQ(run.StatusPROCESSING)).
+		SetStatus(run.Status(out.status)).SetFinishedAt(s.opts.Now()).ClearLeaseExpiresAt().SetDispatched(false)
+	if out.err != nil {
+		u.SetErrorCode(out.err.Code).SetErrorMessage(out.err.Message)
+	} else {
+		u.SetOutput(out.result.Output)
+	}
+	n, err := u.Save(ctx)
+	if err != nil {
+		return fmt.Errorf("recording run %s: %w", runID, err)
+	}
+	if n == 0 {
+		return ErrStaleLease
+	}
+	return nil
+}
+
+// complete closes a batch whose runs are all terminal: PROCESSED when at
+// least one run succeeded, else FAILED. A cancelled batch keeps its status
+// and only gets its completion time.
+func (s *Service) complete(ctx context.Context, tx *ent.Tx, b *ent.Batch) (*ent.Batch, error) {
+	now := s.opts.Now()
+	status := entbatch.StatusFAILED
+	if b.Processed+b.NeedsReview > 0 {
+		status = entbatch.StatusPROCESSED
+	}
+	if b.Status == entbatch.StatusPENDING || b.Status == entbatch.StatusPROCESSING {
+		return tx.Batch.UpdateOneID(b.ID).SetStatus(status).SetCompletedAt(now).Save(ctx)
+	}
+	if b.CompletedAt == nil {
+		return tx.Batch.UpdateOneID(b.ID).SetCompletedAt(now).Save(ctx)
+	}
+	return b, nil
+}
+
+// CancelBatch cancels a pending or processing batch: its PENDING runs become
+// CANCELLED at once; runs already processing finish and are counted. It is
+// idempotent on a cancelled batch and a CONFLICT on a finished one.
+func (s *Service) CancelBatch(ctx context.Context, org, batchID string) (*ent.Batch, error) {
+	b, err := s.GetBatch(ctx, org, batchID)
+	if err != nil {
+		return nil, err
+	}
+	if Status(b.Status) == StatusCancelled {
+		return b, nil
+	}
+	if Status(b.Status).Terminal() {
+		return nil, errorf(CodeConflict, "batch %s is already %s", b.ID, b.Status)
+	}
+	now := s.opts.Now()
+	err = s.withTx(ctx, func(tx *ent.Tx) error {
+		n, err := tx.Batch.Update().
+			Where(entbatch.ID(b.ID), entbatch.StatusIn(entbatch.StatusPENDING, entbatch.StatusPROCESSING)).
+			SetStatus(entbatch.StatusCANCELLED).SetCancelledAt(now).AddVersion(1).SetUpdatedAt(now).Save(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return errorf(CodeConflict, "batch %s finished while it was being cancelled", b.ID)
+		}
+		k, err := tx.Run.Update().Where(run.BatchID(b.ID), run.StatusEQ(run.StatusPENDING)).
+			SetStatus(run.StatusCANCELLED).SetFinishedAt(now).SetDispatched(false).Save(ctx)
+		if err != nil {
+			return err
+		}
+		b, err = tx.Batch.UpdateOneID(b.ID).AddPending(-k).AddCancelled(k).Save(ctx)
+		if err == nil && b.Pending == 0 && b.Processing == 0 {
+			b, err = s.complete(ctx, tx, b)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cancelling batch %s: %w", batchID, err)
+	}
+	s.log.InfoContext(ctx, "batch cancelled", "batch_id", b.ID, "cancelled_runs", b.Cancelled)
+	s.publishBatch(ctx, &b.ID)
+	return b, nil
+}
+
+// retryable are the run states RetryBatch may reopen.
+var retryable = map[RunStatus]bool{RunFailed: true, RunCancelled: true, RunNeedsReview: true}
+
+// RetryBatch moves the batch's runs in the given states (default FAILED)
+// back to PENDING with one more attempt, and the batch back to PROCESSING.
+// Only a finished batch can be retried.
+func (s *Service) RetryBatch(ctx context.Context, org, batchID string, statuses []RunStatus) (*ent.Batch, error) {
+	if len(statuses) == 0 {
+		statuses = []RunStatus{RunFailed}
+	}
+	for _, st := range statuses {
+		if !retryable[st] {
+			return nil, &Error{Code: CodeBadInput, Index: -1, Field: "statuses",
+				Message: fmt.Sprintf("cannot retry runs that are %s; choose among FAILED, CANCELLED, NEEDS_REVIEW", st)}
+		}
+	}
+	b, err := s.GetBatch(ctx, org, batchID)
+	if err != nil {
+		return nil, err
+	}
+	if !Status(b.Status).Terminal() {
+		return nil, errorf(CodeConflict, "batch %s is %s; retry it once it has finished", b.ID, b.Status)
+	}
+	err = s.withTx(ctx, func(tx *ent.Tx) error {
+		b, err = s.reopen(ctx, tx, b, statuses)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("retrying batch %s: %w", batchID, err)
+	}
+	s.log.InfoContext(ctx, "batch retried", "batch_id", b.ID, "pending", b.Pending)
+	s.publishBatch(ctx, &b.ID)
+	s.wake(ctx)
+	return b, nil
+}
+
+func (s *Service) reopen(ctx context.Context, tx *ent.Tx, b *ent.Batch, statuses []RunStatus) (*ent.Batch, error) {
+	now := s.opts.Now()
+	n, err := tx.Batch.Update().Where(entbatch.ID(b.ID), entbatch.StatusEQ(b.Status)).
+		SetStatus(entbatch.StatusPROCESSING).ClearCompletedAt().ClearCancelledAt().
+		AddVersion(1).SetUpdatedAt(now).Save(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, errorf(CodeConflict, "batch %s changed while it was being retried", b.ID)
+	}
+	moved := 0
+	for _, st := range statuses {
+		k, err := tx.Run.Update().Where(run.BatchID(b.ID), run.StatusEQ(run.Status(st))).
+			SetStatus(run.StatusPENDING).AddAttempts(1).ClearOutput().ClearErrorCode().ClearErrorMessage().
+			ClearStartedAt().ClearFinishedAt().ClearLeaseExpiresAt().SetDispatched(false).Save(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.moveCounts(ctx, tx, &b.ID, st, RunPending, k); err != nil {
+			return nil, err
+		}
+		moved += k
+	}
+	if moved == 0 {
+		return nil, errorf(CodeConflict, "batch %s has no runs in the chosen states", b.ID)
+	}
+	return tx.Batch.Get(ctx, b.ID)
+}

@@ -1,0 +1,132 @@
+package batch
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/sheaf-dev/sheaf/ent"
+)
+
+// Progress is a point-in-time view of a batch, pushed to subscribers.
+type Progress struct {
+	BatchID   string    `json:"batch_id"`
+	Status    Status    `json:"status"`
+	Counts    Counts    `json:"counts"`
+	UpdatedAt time.Time `json:"updated_at"`
+	// Version orders snapshots: a subscriber drops one not newer than the
+	// last it sent.
+	Version int64 `json:"version"`
+}
+
+// PercentComplete is the share of runs in a terminal state, 0–100.
+func (p Progress) PercentComplete() float64 { return p.Counts.PercentComplete() }
+
+// ProgressOf returns a batch's progress snapshot.
+func ProgressOf(b *ent.Batch) Progress {
+	return Progress{BatchID: b.ID, Status: Status(b.Status), Counts: CountsOf(b), UpdatedAt: b.UpdatedAt, Version: b.Version}
+}
+
+func batchTopic(id string) string { return "batch:" + id }
+func runTopic(id string) string   { return "run:" + id }
+
+// publishBatch sends the batch's committed state as a hint to subscribers.
+func (s *Service) publishBatch(ctx context.Context, batchID *string) {
+	if s.pub == nil || batchID == nil {
+		return
+	}
+	b, err := s.db.Batch.Get(ctx, *batchID)
+	if err != nil {
+		s.log.WarnContext(ctx, "reading batch for progress", "batch_id", *batchID, "err", err)
+		return
+	}
+	msg, _ := json.Marshal(ProgressOf(b))
+	if err := s.pub.Publish(ctx, batchTopic(b.ID), msg); err != nil {
+		s.log.WarnContext(ctx, "publishing progress", "batch_id", b.ID, "err", err)
+	}
+}
+
+// publishRun tells waiters that a run has changed state.
+func (s *Service) publishRun(ctx context.Context, runID string) {
+	if s.pub == nil {
+		return
+	}
+	if err := s.pub.Publish(ctx, runTopic(runID), []byte(runID)); err != nil {
+		s.log.WarnContext(ctx, "publishing run change", "run_id", runID, "err", err)
+	}
+}
+
+// WatchBatch streams a batch's progress: it subscribes first, then sends a
+// snapshot from the database, then every newer state (coalesced: a slow
+// reader gets the latest, not every step), and closes the channel after
+// sending a terminal state. Hints may be lost, so it also re-reads the
+// database when none arrives for a while.
+func (s *Service) WatchBatch(ctx context.Context, org, batchID string) (<-chan *Progress, error) {
+	if _, err := s.GetBatch(ctx, org, batchID); err != nil {
+		return nil, err
+	}
+	if s.sub == nil {
+		return nil, fmt.Errorf("watching batch %s: no progress subscriber configured", batchID)
+	}
+	sub, err := s.sub.Subscribe(ctx, batchTopic(batchID))
+	if err != nil {
+		return nil, fmt.Errorf("subscribing to batch %s: %w", batchID, err)
+	}
+	out := make(chan *Progress, 1)
+	go func() {
+		defer close(out)
+		defer sub.Close()
+		s.watch(ctx, org, batchID, sub, out)
+	}()
+	return out, nil
+}
+
+func (s *Service) watch(ctx context.Context, org, batchID string, sub Subscription, out chan<- *Progress) {
+	var last int64 = -1
+	send := func(p Progress) bool { // reports whether to go on
+		if p.Version <= last {
+			return true
+		}
+		select {
+		case out <- &p:
+		case <-ctx.Done():
+			return false
+		}
+		last = p.Version
+		return !p.Status.Terminal()
+	}
+	snapshot := func() bool {
+		b, err := s.GetBatch(ctx, org, batchID)
+		if err != nil {
+			s.log.WarnContext(ctx, "reading progress snapshot", "batch_id", batchID, "err", err)
+			return ctx.Err() == nil
+		}
+		return send(ProgressOf(b))
+	}
+	if !snapshot() {
+		return
+	}
+	ticker := time.NewTicker(s.opts.SnapshotInterval)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+			if !snapshot() {
+				return
+			}
+		case <-sub.Ready():
+			msg, ok := sub.Take()
+			var p Progress
+			if !ok || json.Unmarshal(msg, &p) != nil {
+				continue
+			}
+			ticker.Reset(s.opts.SnapshotInterval)
+			if !send(p) {
+				return
+			}
+		}
+	}
+}

@@ -1,0 +1,172 @@
+package batch
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/sheaf-dev/sheaf/ent"
+)
+
+// Queue receives work after the rows it points at are committed. Enqueueing
+// is idempotent: the task id is the run id, and a task that already exists
+// counts as success.
+type Queue interface {
+	// EnqueueRun queues one run task: on the critical queue for single runs,
+	// on the low queue for batch runs.
+	EnqueueRun(ctx context.Context, runID string, critical bool) error
+	// WakeDispatcher asks for a dispatch pass soon.
+	WakeDispatcher(ctx context.Context) error
+	// RunTaskExists reports whether a live task exists for runID (pending,
+	// active, scheduled or retrying). The sweeper uses it after Redis lost data.
+	RunTaskExists(ctx context.Context, runID string, critical bool) (bool, error)
+}
+
+// Publisher sends progress hints; losing one never loses state.
+type Publisher interface {
+	Publish(ctx context.Context, topic string, msg []byte) error
+}
+
+// Subscriber receives progress hints for a topic.
+type Subscriber interface {
+	Subscribe(ctx context.Context, topic string) (Subscription, error)
+}
+
+// Subscription is one live subscription: Ready fires when a newer message
+// is waiting, Take returns the newest one.
+type Subscription interface {
+	Ready() <-chan struct{}
+	Take() ([]byte, bool)
+	Close()
+}
+
+// Blobs stores uploaded documents.
+type Blobs interface {
+	NewWriter(ctx context.Context, key, contentType string) (io.WriteCloser, error)
+	NewReader(ctx context.Context, key string) (io.ReadCloser, error)
+	Delete(ctx context.Context, key string) error
+}
+
+// Engine does the work of one run: fetch its input, parse the document,
+// apply the processor. It returns the output, or an error; an *Error-like
+// run failure is reported as a *RunError.
+type Engine interface {
+	Process(ctx context.Context, job Job) (Result, error)
+	// ValidateConfig checks a processor configuration before it is stored.
+	ValidateConfig(processorType string, config json.RawMessage) error
+}
+
+// Options tune the service; zero values take the documented defaults.
+type Options struct {
+	// MaxBatchInputs caps the inputs of one batch (default 1000).
+	MaxBatchInputs int
+	// MaxTextBytes caps one raw-text input (default 1 MiB).
+	MaxTextBytes int
+	// MaxUploadBytes caps one uploaded file (default 50 MiB).
+	MaxUploadBytes int64
+	// OrgActiveRunLimit is the default quota of pending + processing runs per
+	// organization (default 1,000,000).
+	OrgActiveRunLimit int
+	// DispatchWindow is how many batch run tasks may be outstanding (default 8).
+	DispatchWindow int
+	// RunLease is how long a claimed run may go without a heartbeat (default 2m).
+	RunLease time.Duration
+	// TransientRetries is how often a transient run error is retried before
+	// the run fails (default 3), with exponential backoff from RetryBackoff
+	// (default 500ms).
+	TransientRetries int
+	RetryBackoff     time.Duration
+	// SnapshotInterval is how often a progress watcher re-reads the database
+	// when no hint arrives (default 2s).
+	SnapshotInterval time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+func (o *Options) defaults() {
+	if o.MaxBatchInputs <= 0 {
+		o.MaxBatchInputs = 1000
+	}
+	if o.MaxTextBytes <= 0 {
+		o.MaxTextBytes = 1 << 20
+	}
+	if o.MaxUploadBytes <= 0 {
+		o.MaxUploadBytes = 50 << 20
+	}
+	if o.OrgActiveRunLimit <= 0 {
+		o.OrgActiveRunLimit = 1_000_000
+	}
+	if o.DispatchWindow <= 0 {
+		o.DispatchWindow = 8
+	}
+	if o.RunLease <= 0 {
+		o.RunLease = 2 * time.Minute
+	}
+	if o.TransientRetries <= 0 {
+		o.TransientRetries = 3
+	}
+	if o.RetryBackoff <= 0 {
+		o.RetryBackoff = 500 * time.Millisecond
+	}
+	if o.SnapshotInterval <= 0 {
+		o.SnapshotInterval = 2 * time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+}
+
+// Deps are the service's collaborators. Queue, Publisher and Subscriber may
+// be nil in a process that only reads (they are then no-ops / errors).
+type Deps struct {
+	DB         *ent.Client
+	Dialect    string
+	Queue      Queue
+	Publisher  Publisher
+	Subscriber Subscriber
+	Blobs      Blobs
+	Engine     Engine
+	Logger     *slog.Logger
+}
+
+// Service is the batch domain.
+type Service struct {
+	db      *ent.Client
+	dialect string
+	queue   Queue
+	pub     Publisher
+	sub     Subscriber
+	blobs   Blobs
+	engine  Engine
+	log     *slog.Logger
+	opts    Options
+}
+
+// New returns a Service.
+func New(d Deps, opts Options) *Service {
+	opts.defaults()
+	log := d.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Service{db: d.DB, dialect: d.Dialect, queue: d.Queue, pub: d.Publisher, sub: d.Subscriber,
+		blobs: d.Blobs, engine: d.Engine, log: log, opts: opts}
+}
+
+// Options returns the effective options.
+func (s *Service) Options() Options { return s.opts }
+
+// withTx runs fn in a transaction, committing when it returns nil.
+func (s *Service) withTx(ctx context.Context, fn func(tx *ent.Tx) error) error {
+	tx, err := s.db.Tx(ctx)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}

@@ -1,0 +1,148 @@
+package batch
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/sheaf-dev/sheaf/ent"
+	"github.com/sheaf-dev/sheaf/ent/run"
+)
+
+// SweepReport says what one sweep repaired.
+type SweepReport struct {
+	// Expired is how many PROCESSING runs whose lease ran out went back to PENDING.
+	Expired int
+	// Lost is how many dispatched runs had no task any more (Redis lost it).
+	Lost int
+	// Requeued is how many single runs were enqueued again.
+	Requeued int
+}
+
+// sweepBatchSize bounds the rows one sweep looks at per step.
+const sweepBatchSize = 500
+
+// dispatchGrace is how long a freshly dispatched run may go without a
+// visible task before the sweeper calls it lost (covers commit → enqueue).
+const dispatchGrace = 5 * time.Second
+
+// Sweep restores every invariant that depends on Redis: it returns runs
+// whose lease expired (their worker died) to PENDING, un-marks dispatched
+// runs whose task no longer exists, re-enqueues single runs, and wakes the
+// dispatcher for batch runs. It is safe to run concurrently and repeatedly.
+func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
+	var rep SweepReport
+	var err error
+	if rep.Expired, err = s.expireLeases(ctx); err != nil {
+		return rep, err
+	}
+	if rep.Lost, err = s.findLostTasks(ctx); err != nil {
+		return rep, err
+	}
+	if rep.Requeued, err = s.requeueSingles(ctx); err != nil {
+		return rep, err
+	}
+	s.wake(ctx)
+	if rep != (SweepReport{}) {
+		s.log.InfoContext(ctx, "sweep repaired runs", "expired", rep.Expired, "lost", rep.Lost, "requeued", rep.Requeued)
+	}
+	return rep, nil
+}
+
+// expireLeases moves PROCESSING runs with an expired lease back to PENDING,
+// one conditional transaction each, so counters stay exact.
+func (s *Service) expireLeases(ctx context.Context) (int, error) {
+	now := s.opts.Now()
+	rows, err := s.db.Run.Query().
+		Where(run.StatusEQ(run.StatusPROCESSING), run.LeaseExpiresAtLT(now)).
+		Limit(sweepBatchSize).All(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("finding expired leases: %w", err)
+	}
+	n := 0
+	for _, r := range rows {
+		err := s.withTx(ctx, func(tx *ent.Tx) error {
+			if err := s.moveCounts(ctx, tx, r.BatchID, RunProcessing, RunPending, 1); err != nil {
+				return err
+			}
+			k, err := tx.Run.Update().
+				Where(run.ID(r.ID), run.StatusEQ(run.StatusPROCESSING), run.LeaseExpiresAtLT(now)).
+				SetStatus(run.StatusPENDING).SetDispatched(false).ClearLeaseExpiresAt().ClearStartedAt().Save(ctx)
+			if err == nil && k == 0 {
+				return ErrStaleLease // finished meanwhile; roll the counters back
+			}
+			return err
+		})
+		if err == ErrStaleLease {
+			continue
+		}
+		if err != nil {
+			return n, fmt.Errorf("expiring lease of run %s: %w", r.ID, err)
+		}
+		n++
+		s.publishBatch(ctx, r.BatchID)
+	}
+	return n, nil
+}
+
+// findLostTasks un-marks PENDING runs that are marked dispatched but whose
+// task Redis no longer has, so they are dispatched again.
+func (s *Service) findLostTasks(ctx context.Context) (int, error) {
+	if s.queue == nil {
+		return 0, nil
+	}
+	rows, err := s.db.Run.Query().
+		Where(run.StatusEQ(run.StatusPENDING), run.Dispatched(true),
+			run.DispatchedAtLT(s.opts.Now().Add(-dispatchGrace))).
+		Limit(sweepBatchSize).All(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("finding dispatched runs: %w", err)
+	}
+	n := 0
+	for _, r := range rows {
+		ok, err := s.queue.RunTaskExists(ctx, r.ID, r.BatchID == nil)
+		if err != nil {
+			return n, fmt.Errorf("checking task of run %s: %w", r.ID, err)
+		}
+		if ok {
+			continue
+		}
+		k, err := s.db.Run.Update().Where(run.ID(r.ID), run.StatusEQ(run.StatusPENDING), run.Dispatched(true)).
+			SetDispatched(false).Save(ctx)
+		if err != nil {
+			return n, fmt.Errorf("un-marking run %s: %w", r.ID, err)
+		}
+		n += k
+	}
+	return n, nil
+}
+
+// requeueSingles enqueues single runs that are PENDING without a task.
+func (s *Service) requeueSingles(ctx context.Context) (int, error) {
+	if s.queue == nil {
+		return 0, nil
+	}
+	ids, err := s.db.Run.Query().
+		Where(run.StatusEQ(run.StatusPENDING), run.Dispatched(false), run.BatchIDIsNil()).
+		Limit(sweepBatchSize).IDs(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("finding undispatched single runs: %w", err)
+	}
+	for i, id := range ids {
+		if err := s.enqueueSingle(ctx, id); err != nil {
+			return i, err
+		}
+	}
+	return len(ids), nil
+}
+
+// enqueueSingle marks a single run dispatched and enqueues it on the
+// critical queue.
+func (s *Service) enqueueSingle(ctx context.Context, runID string) error {
+	err := s.db.Run.Update().Where(run.ID(runID), run.StatusEQ(run.StatusPENDING)).
+		SetDispatched(true).SetDispatchedAt(s.opts.Now()).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("marking run %s dispatched: %w", runID, err)
+	}
+	return s.queue.EnqueueRun(ctx, runID, true)
+}
