@@ -1,0 +1,103 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/sheaf-dev/sheaf/ent"
+	"github.com/sheaf-dev/sheaf/graph/model"
+	"github.com/sheaf-dev/sheaf/internal/auth"
+	"github.com/sheaf-dev/sheaf/internal/batch"
+)
+
+// organization is the caller's organization, or UNAUTHENTICATED.
+func organization(ctx context.Context) (string, error) {
+	return auth.Organization(ctx)
+}
+
+// nullIfNotFound turns NOT_FOUND into a null answer, as nullable lookups
+// (batch, run, processor, file) promise.
+func nullIfNotFound[T any](v *T, err error) (*T, error) {
+	if batch.CodeOf(err) == batch.CodeNotFound {
+		return nil, nil
+	}
+	return v, err
+}
+
+func pageArgs(first *int, after *string) batch.PageArgs {
+	return batch.PageArgs{First: first, After: deref(after)}
+}
+
+func createBatchInput(in model.CreateBatchInput) batch.CreateBatchInput {
+	out := batch.CreateBatchInput{
+		ProcessorID: in.ProcessorID, ProcessorVersion: in.ProcessorVersion, Name: in.Name,
+		Priority: deref(in.Priority), UseLLM: deref(in.UseLlm), Metadata: in.Metadata,
+		IdempotencyKey: in.IdempotencyKey, Inputs: make([]batch.Input, len(in.Inputs)),
+	}
+	for i, input := range in.Inputs {
+		out.Inputs[i] = batchInput(input)
+	}
+	return out
+}
+
+func createRunInput(in model.CreateRunInput) batch.CreateRunInput {
+	var input batch.Input
+	if in.Input != nil {
+		input = batchInput(in.Input)
+	}
+	return batch.CreateRunInput{ProcessorID: in.ProcessorID, ProcessorVersion: in.ProcessorVersion,
+		UseLLM: deref(in.UseLlm), Input: input}
+}
+
+func batchInput(in *model.BatchInput) batch.Input {
+	return batch.Input{Text: in.Text, FileID: in.FileID, URL: in.URL, Filename: in.Filename,
+		ExternalID: in.ExternalID, Metadata: in.Metadata}
+}
+
+func pageInfo[T any](p *batch.Page[T]) *model.PageInfo {
+	info := &model.PageInfo{HasNextPage: p.HasNextPage}
+	if c := p.EndCursor(); c != "" {
+		info.EndCursor = &c
+	}
+	return info
+}
+
+func runConnection(p *batch.Page[*ent.Run]) *model.RunConnection {
+	if p == nil {
+		return nil
+	}
+	c := &model.RunConnection{PageInfo: pageInfo(p), Edges: make([]*model.RunEdge, len(p.Items))}
+	for i, r := range p.Items {
+		c.Edges[i] = &model.RunEdge{Cursor: p.Cursors[i], Node: r}
+	}
+	return c
+}
+
+func batchConnection(p *batch.Page[*ent.Batch]) *model.BatchConnection {
+	if p == nil {
+		return nil
+	}
+	c := &model.BatchConnection{PageInfo: pageInfo(p), Edges: make([]*model.BatchEdge, len(p.Items))}
+	for i, b := range p.Items {
+		c.Edges[i] = &model.BatchEdge{Cursor: p.Cursors[i], Node: b}
+	}
+	return c
+}
+
+func processorConnection(p *batch.Page[*batch.Processor]) *model.ProcessorConnection {
+	if p == nil {
+		return nil
+	}
+	c := &model.ProcessorConnection{PageInfo: pageInfo(p), Edges: make([]*model.ProcessorEdge, len(p.Items))}
+	for i, x := range p.Items {
+		c.Edges[i] = &model.ProcessorEdge{Cursor: p.Cursors[i], Node: x}
+	}
+	return c
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}

@@ -1,0 +1,107 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/sheaf-dev/sheaf/internal/auth"
+	"github.com/sheaf-dev/sheaf/internal/batch"
+)
+
+// Options configure the GraphQL handler.
+type Options struct {
+	Service *batch.Service
+	Keys    *auth.Keys
+	// ProcessTimeout bounds processDocument's wait (default 30s).
+	ProcessTimeout time.Duration
+	// MaxUploadBytes caps a multipart request (default 50 MiB).
+	MaxUploadBytes int64
+	// CheckOrigin vets websocket origins (nil: gorilla's same-origin check,
+	// and requests without an Origin header are allowed).
+	CheckOrigin func(*http.Request) bool
+	Logger      *slog.Logger
+}
+
+// NewHandler returns the /graphql endpoint: POST, GET, multipart uploads
+// and websockets (graphql-transport-ws and the legacy graphql-ws), with
+// API-key authentication from the Authorization header or, on websockets,
+// the connection_init payload.
+func NewHandler(o Options) http.Handler {
+	if o.ProcessTimeout <= 0 {
+		o.ProcessTimeout = 30 * time.Second
+	}
+	if o.MaxUploadBytes <= 0 {
+		o.MaxUploadBytes = 50 << 20
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{Service: o.Service, ProcessTimeout: o.ProcessTimeout}}))
+	readLimit := int64(1 << 20)
+	srv.AddTransport(transport.Websocket{
+		Implementation:        GorillaWebsocket{CheckOrigin: o.CheckOrigin},
+		InitFunc:              initFunc(o.Keys),
+		InitTimeout:           15 * time.Second,
+		KeepAlivePingInterval: 15 * time.Second,
+		PayloadReadLimit:      &readLimit,
+	})
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.AddTransport(transport.MultipartForm{MaxUploadSize: o.MaxUploadBytes + 1<<20, MaxMemory: 8 << 20})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.Introspection{})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	srv.Use(extension.FixedComplexityLimit(2000))
+	srv.SetErrorPresenter(presentError(o.Logger))
+	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
+		o.Logger.ErrorContext(ctx, "graphql resolver panicked", "panic", p)
+		return errors.New("internal error")
+	})
+	return o.Keys.Middleware(srv)
+}
+
+// GraphiQL returns the in-browser IDE for endpoint.
+func GraphiQL(endpoint string) http.Handler {
+	return playground.Handler("sheaf GraphQL", endpoint)
+}
+
+// initFunc authenticates a websocket: a connection already authenticated
+// by its HTTP Authorization header is accepted; otherwise the
+// connection_init payload must carry the key as "Authorization" ("Bearer
+// <key>" or the bare key) or "apiKey". A bad key closes the socket with
+// 4403 Forbidden, which clients treat as final rather than reconnecting.
+func initFunc(keys *auth.Keys) transport.WebsocketInitFunc {
+	return func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+		if _, err := auth.Organization(ctx); err == nil {
+			return ctx, nil, nil
+		}
+		key := p.Authorization()
+		if key == "" {
+			key = p.GetString("apiKey")
+		}
+		if strings.Contains(key, " ") {
+			key = auth.BearerToken(key)
+		}
+		org, err := keys.Authenticate(ctx, key)
+		if err != nil {
+			return ctx, nil, fmt.Errorf("forbidden: %w", err)
+		}
+		return auth.WithOrganization(ctx, org), nil, nil
+	}
+}
+
+var _ graphql.ExecutableSchema = NewExecutableSchema(Config{})

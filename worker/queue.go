@@ -1,0 +1,112 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+)
+
+// dirtyKey is set by every wake; the dispatcher loops while it finds it set,
+// so a wake that lands while a dispatch task is running is not lost.
+const dirtyKey = "sheaf:dispatch:dirty"
+
+// Queue implements batch.Queue over asynq, sharing one Redis client.
+type Queue struct {
+	rdb       redis.UniversalClient
+	client    *asynq.Client
+	inspector *asynq.Inspector
+	// RunMaxRetry is how often asynq retries a run task whose handler hit
+	// an infrastructure error (default 10).
+	RunMaxRetry int
+}
+
+// NewQueue returns a Queue on rdb.
+func NewQueue(rdb redis.UniversalClient) *Queue {
+	return &Queue{rdb: rdb, client: asynq.NewClientFromRedisClient(rdb),
+		inspector: asynq.NewInspectorFromRedisClient(rdb), RunMaxRetry: 10}
+}
+
+// EnqueueRun queues a run task whose id is the run id; a task that already
+// exists counts as success.
+func (q *Queue) EnqueueRun(ctx context.Context, runID string, critical bool) error {
+	queue := QueueLow
+	if critical {
+		queue = QueueCritical
+	}
+	_, err := q.client.EnqueueContext(ctx, asynq.NewTask(TypeRun, runPayload(runID)),
+		asynq.TaskID(runID), asynq.Queue(queue), asynq.MaxRetry(q.RunMaxRetry))
+	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+		return fmt.Errorf("enqueueing run %s: %w", runID, err)
+	}
+	return nil
+}
+
+// WakeDispatcher marks dispatch work as waiting and makes sure one dispatch
+// task is queued.
+func (q *Queue) WakeDispatcher(ctx context.Context) error {
+	if err := q.rdb.Set(ctx, dirtyKey, 1, 0).Err(); err != nil {
+		return fmt.Errorf("marking dispatch dirty: %w", err)
+	}
+	_, err := q.client.EnqueueContext(ctx, asynq.NewTask(TypeDispatch, nil),
+		asynq.TaskID("dispatch"), asynq.Queue(QueueDefault), asynq.MaxRetry(3))
+	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+		return fmt.Errorf("enqueueing dispatch: %w", err)
+	}
+	return nil
+}
+
+// takeDirty reports whether a wake arrived since the last call.
+func (q *Queue) takeDirty(ctx context.Context) (bool, error) {
+	n, err := q.rdb.Del(ctx, dirtyKey).Result()
+	return n > 0, err
+}
+
+// RunTaskExists reports whether asynq still holds a live task for the run.
+// An archived task (out of retries) is deleted and reported missing, so the
+// run can be queued again.
+func (q *Queue) RunTaskExists(ctx context.Context, runID string, critical bool) (bool, error) {
+	queue := QueueLow
+	if critical {
+		queue = QueueCritical
+	}
+	info, err := q.inspector.GetTaskInfo(queue, runID)
+	if errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("inspecting task %s: %w", runID, err)
+	}
+	switch info.State {
+	case asynq.TaskStateArchived, asynq.TaskStateCompleted:
+		if err := q.inspector.DeleteTask(queue, runID); err != nil && !errors.Is(err, asynq.ErrTaskNotFound) {
+			return false, fmt.Errorf("deleting dead task %s: %w", runID, err)
+		}
+		return false, nil
+	}
+	return true, nil
+}
+
+// Sizes returns the number of tasks waiting or running per queue.
+func (q *Queue) Sizes() (map[string]int, error) {
+	out := map[string]int{}
+	for name := range Weights {
+		info, err := q.inspector.GetQueueInfo(name)
+		if errors.Is(err, asynq.ErrQueueNotFound) {
+			out[name] = 0
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[name] = info.Pending + info.Active + info.Scheduled + info.Retry
+	}
+	return out, nil
+}
+
+// Close releases the asynq client and inspector (not the shared Redis client).
+func (q *Queue) Close() error {
+	return errors.Join(q.client.Close())
+}

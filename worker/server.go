@@ -1,0 +1,144 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/sheaf-dev/sheaf/internal/batch"
+)
+
+// Options configure a worker process.
+type Options struct {
+	// Concurrency is how many tasks run at once.
+	Concurrency int
+	// SweepInterval is how often the sweeper runs.
+	SweepInterval time.Duration
+	// ShutdownTimeout is how long in-flight tasks may take to finish on stop.
+	ShutdownTimeout time.Duration
+	Logger          *slog.Logger
+}
+
+// Worker is one worker process: an asynq server plus the sweep ticker.
+type Worker struct {
+	svc   *batch.Service
+	queue *Queue
+	srv   *asynq.Server
+	opts  Options
+	log   *slog.Logger
+}
+
+// New returns a Worker that processes tasks from rdb with svc.
+func New(rdb redis.UniversalClient, svc *batch.Service, queue *Queue, opts Options) *Worker {
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 4
+	}
+	if opts.SweepInterval <= 0 {
+		opts.SweepInterval = 10 * time.Second
+	}
+	if opts.ShutdownTimeout <= 0 {
+		opts.ShutdownTimeout = 30 * time.Second
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
+		Concurrency: opts.Concurrency,
+		Queues:      Weights,
+		// asynq sleeps this long when every queue is empty (default 1s);
+		// a short interval keeps single-run latency low on an idle worker.
+		TaskCheckInterval: 20 * time.Millisecond,
+		ShutdownTimeout:   opts.ShutdownTimeout,
+		Logger:            newAsynqLogger(log),
+		LogLevel:          asynq.WarnLevel,
+		RetryDelayFunc:    retryDelay,
+		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
+			log.WarnContext(ctx, "task failed", "type", t.Type(), "err", err)
+		}),
+	})
+	return &Worker{svc: svc, queue: queue, srv: srv, opts: opts, log: log}
+}
+
+// retryDelay backs off infrastructure retries: 1s, 2s, 4s … capped at 1m.
+func retryDelay(n int, _ error, _ *asynq.Task) time.Duration {
+	d := time.Second << min(n, 6)
+	return min(d, time.Minute)
+}
+
+// Mux returns the task handlers.
+func (w *Worker) Mux() *asynq.ServeMux {
+	mux := asynq.NewServeMux()
+	mux.HandleFunc(TypeRun, w.handleRun)
+	mux.HandleFunc(TypeDispatch, w.handleDispatch)
+	mux.HandleFunc(TypeSweep, w.handleSweep)
+	return mux
+}
+
+// Run processes tasks until ctx ends, then shuts down gracefully: in-flight
+// runs get ShutdownTimeout to finish; unfinished tasks go back to Redis and
+// their runs back to PENDING when their lease ends.
+func (w *Worker) Run(ctx context.Context) error {
+	if err := w.srv.Start(w.Mux()); err != nil {
+		return fmt.Errorf("starting worker: %w", err)
+	}
+	w.log.InfoContext(ctx, "worker started", "concurrency", w.opts.Concurrency)
+	w.tick(ctx)
+	w.srv.Shutdown()
+	w.log.Info("worker stopped")
+	return nil
+}
+
+// tick enqueues a sweep every SweepInterval until ctx ends; the task id
+// keeps it to one queued sweep across all workers.
+func (w *Worker) tick(ctx context.Context) {
+	t := time.NewTicker(w.opts.SweepInterval)
+	defer t.Stop()
+	for {
+		_, err := w.queue.client.EnqueueContext(ctx, asynq.NewTask(TypeSweep, nil),
+			asynq.TaskID("sweep"), asynq.Queue(QueueDefault), asynq.MaxRetry(0))
+		if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) && ctx.Err() == nil {
+			w.log.WarnContext(ctx, "enqueueing sweep", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (w *Worker) handleRun(ctx context.Context, t *asynq.Task) error {
+	runID, err := decodeRun(t.Payload())
+	if err != nil {
+		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+	}
+	err = w.svc.ProcessRun(ctx, runID)
+	if errors.Is(err, batch.ErrNotClaimable) || errors.Is(err, batch.ErrStaleLease) {
+		return nil
+	}
+	return err
+}
+
+// handleDispatch dispatches until no wake arrived during the last pass.
+func (w *Worker) handleDispatch(ctx context.Context, _ *asynq.Task) error {
+	for {
+		if _, err := w.svc.Dispatch(ctx); err != nil {
+			return err
+		}
+		dirty, err := w.queue.takeDirty(ctx)
+		if err != nil || !dirty {
+			return err
+		}
+	}
+}
+
+func (w *Worker) handleSweep(ctx context.Context, _ *asynq.Task) error {
+	_, err := w.svc.Sweep(ctx)
+	return err
+}

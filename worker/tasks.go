@@ -1,0 +1,48 @@
+// Package worker runs sheaf's background work on asynq: run tasks (one per
+// document), the dispatcher that feeds batch runs into the low queue, and
+// the periodic sweeper. It also implements batch.Queue over asynq.
+//
+// Queues and weights: critical 6 (single runs), default 3 (dispatch,
+// maintenance), low 1 (batch runs), so batches never starve interactive
+// work.
+package worker
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// Task types.
+const (
+	TypeRun      = "run:process"
+	TypeDispatch = "batch:dispatch"
+	TypeSweep    = "maintenance:sweep"
+)
+
+// Queue names and their weights.
+const (
+	QueueCritical = "critical"
+	QueueDefault  = "default"
+	QueueLow      = "low"
+)
+
+// Weights are the asynq queue priorities.
+var Weights = map[string]int{QueueCritical: 6, QueueDefault: 3, QueueLow: 1}
+
+// RunPayload is the payload of a run task.
+type RunPayload struct {
+	RunID string `json:"run_id"`
+}
+
+func runPayload(runID string) []byte {
+	b, _ := json.Marshal(RunPayload{RunID: runID})
+	return b
+}
+
+func decodeRun(b []byte) (string, error) {
+	var p RunPayload
+	if err := json.Unmarshal(b, &p); err != nil || p.RunID == "" {
+		return "", fmt.Errorf("decoding run payload %q: %v", b, err)
+	}
+	return p.RunID, nil
+}
