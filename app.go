@@ -14,6 +14,9 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/sheaf-dev/sheaf/graph"
@@ -204,8 +207,18 @@ func (a *app) routes() http.Handler {
 	mux.Handle("/graphiql", graph.GraphiQL("/graphql"))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /readyz", a.ready)
+	mux.Handle("GET /metrics", a.metrics())
 	mux.Handle("/", web.Handler())
 	return mux
+}
+
+// metrics serves Prometheus metrics: queue sizes plus Go runtime and
+// process statistics.
+func (a *app) metrics() http.Handler {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(worker.NewCollector(a.queue), collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 }
 
 // ready answers 200 when the database and Redis both answer.

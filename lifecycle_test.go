@@ -2,6 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -144,4 +147,29 @@ func subscribeProgress(t *testing.T, ws *wsClient, proto, batchID string) <-chan
 		}
 	}()
 	return out
+}
+
+// TestHealthAndMetrics checks the operational endpoints a deployment probes.
+func TestHealthAndMetrics(t *testing.T) {
+	h := setup(t)
+	h.createBatch(h.key, h.invoice, invoiceTexts(3), nil) // queues a dispatch task
+	for _, tc := range []struct {
+		path, want string
+	}{
+		{"/healthz", "ok"},
+		{"/readyz", "ready"},
+		{"/metrics", `sheaf_queue_up 1`},
+		{"/metrics", `sheaf_queue_tasks{queue="default"} 1`},
+		{"/", "GraphiQL"},
+	} {
+		resp, err := http.Get(h.srv.URL + tc.path)
+		if err != nil {
+			t.Fatalf("GET %s: %v", tc.path, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), tc.want) {
+			t.Errorf("GET %s = %d, want 200 containing %q; body:\n%s", tc.path, resp.StatusCode, tc.want, body)
+		}
+	}
 }

@@ -93,11 +93,18 @@ func (q *Queue) RunTaskExists(ctx context.Context, runID string, critical bool) 
 func (q *Queue) Sizes() (map[string]int, error) {
 	out := map[string]int{}
 	for name := range Weights {
-		info, err := q.inspector.GetQueueInfo(name)
-		if errors.Is(err, asynq.ErrQueueNotFound) {
-			out[name] = 0
+		out[name] = 0
+	}
+	// asynq knows a queue only once a task has entered it.
+	existing, err := q.inspector.Queues()
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range existing {
+		if _, ours := Weights[name]; !ours {
 			continue
 		}
+		info, err := q.inspector.GetQueueInfo(name)
 		if err != nil {
 			return nil, err
 		}

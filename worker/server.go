@@ -31,6 +31,10 @@ type Worker struct {
 	srv   *asynq.Server
 	opts  Options
 	log   *slog.Logger
+	// interrupt cancels the context of every running handler; Run calls it
+	// shortly before asynq gives up waiting on shutdown, so interrupted
+	// runs are handed back instead of waiting out their lease.
+	interrupt context.CancelFunc
 }
 
 // New returns a Worker that processes tasks from rdb with svc.
@@ -48,7 +52,9 @@ func New(rdb redis.UniversalClient, svc *batch.Service, queue *Queue, opts Optio
 	if log == nil {
 		log = slog.Default()
 	}
+	base, interrupt := context.WithCancel(context.Background())
 	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
+		BaseContext: func() context.Context { return base },
 		Concurrency: opts.Concurrency,
 		Queues:      Weights,
 		// asynq sleeps this long when every queue is empty (default 1s);
@@ -62,7 +68,7 @@ func New(rdb redis.UniversalClient, svc *batch.Service, queue *Queue, opts Optio
 			log.WarnContext(ctx, "task failed", "type", t.Type(), "err", err)
 		}),
 	})
-	return &Worker{svc: svc, queue: queue, srv: srv, opts: opts, log: log}
+	return &Worker{svc: svc, queue: queue, srv: srv, opts: opts, log: log, interrupt: interrupt}
 }
 
 // retryDelay backs off infrastructure retries: 1s, 2s, 4s … capped at 1m.
@@ -89,7 +95,12 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 	w.log.InfoContext(ctx, "worker started", "concurrency", w.opts.Concurrency)
 	w.tick(ctx)
+	// Give in-flight runs most of the shutdown budget to finish, then
+	// interrupt them so they are released before asynq re-queues the tasks.
+	grace := time.AfterFunc(w.opts.ShutdownTimeout*4/5, w.interrupt)
 	w.srv.Shutdown()
+	grace.Stop()
+	w.interrupt()
 	w.log.Info("worker stopped")
 	return nil
 }

@@ -36,10 +36,35 @@ func (s *Service) ProcessRun(ctx context.Context, runID string) error {
 		res, err = s.processWithLease(ctx, r, job)
 	}
 	if ctx.Err() != nil {
-		// Shutting down: leave the run to its lease; the sweeper re-queues it.
+		// Shutting down: hand the run back so the re-delivered task can
+		// claim it at once (should this fail, the lease expires instead).
+		s.release(context.WithoutCancel(ctx), r)
 		return fmt.Errorf("processing run %s: %w", runID, ctx.Err())
 	}
 	return s.finish(ctx, r, res, err)
+}
+
+// release moves a run this worker claimed back to PENDING, keeping it
+// marked dispatched because its task goes back to the queue.
+func (s *Service) release(ctx context.Context, r *ent.Run) {
+	err := s.withTx(ctx, func(tx *ent.Tx) error {
+		if err := s.moveCounts(ctx, tx, r.BatchID, RunProcessing, RunPending, 1); err != nil {
+			return err
+		}
+		n, err := tx.Run.Update().Where(run.ID(r.ID), run.StatusEQ(run.StatusPROCESSING)).
+			SetStatus(run.StatusPENDING).ClearLeaseExpiresAt().ClearStartedAt().
+			SetDispatchedAt(s.opts.Now()).Save(ctx)
+		if err == nil && n == 0 {
+			return ErrStaleLease
+		}
+		return err
+	})
+	if err != nil {
+		s.log.WarnContext(ctx, "releasing interrupted run", "run_id", r.ID, "err", err)
+		return
+	}
+	s.log.InfoContext(ctx, "released interrupted run", "run_id", r.ID)
+	s.publishBatch(ctx, r.BatchID)
 }
 
 // claim moves a PENDING run to PROCESSING with a lease, counting it in its
