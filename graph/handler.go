@@ -79,11 +79,16 @@ func GraphiQL(endpoint string) http.Handler {
 	return playground.Handler("sheaf GraphQL", endpoint)
 }
 
+// closeForbidden is the websocket close code for a rejected connection_init.
+const closeForbidden = 4403
+
 // initFunc authenticates a websocket: a connection already authenticated
 // by its HTTP Authorization header is accepted; otherwise the
 // connection_init payload must carry the key as "Authorization" ("Bearer
 // <key>" or the bare key) or "apiKey". A bad key closes the socket with
-// 4403 Forbidden, which clients treat as final rather than reconnecting.
+// 4403 Forbidden (after a connection_error message under the legacy
+// graphql-ws protocol): graphql-ws clients stop after their bounded retry
+// budget instead of reconnecting forever, as they would on a plain close.
 func initFunc(keys *auth.Keys) transport.WebsocketInitFunc {
 	return func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 		if _, err := auth.Organization(ctx); err == nil {
@@ -98,7 +103,10 @@ func initFunc(keys *auth.Keys) transport.WebsocketInitFunc {
 		}
 		org, err := keys.Authenticate(ctx, key)
 		if err != nil {
-			return ctx, nil, fmt.Errorf("forbidden: %w", err)
+			// gqlgen takes the close code from the returned context, which
+			// must not be nil.
+			ctx = transport.WithWebsocketCloseCode(ctx, closeForbidden)
+			return transport.AppendCloseReason(ctx, "Forbidden"), nil, fmt.Errorf("forbidden: %w", err)
 		}
 		return auth.WithOrganization(ctx, org), nil, nil
 	}

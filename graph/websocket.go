@@ -223,7 +223,7 @@ func (c *gorillaConn) SetReadDeadline(t time.Time) error {
 	if c.closing {
 		return nil
 	}
-	return nil
+	return c.ws.SetReadDeadline(t)
 }
 
 // truncateCloseReason cuts s to maxCloseReasonBytes without splitting a UTF-8 sequence.
