@@ -170,6 +170,11 @@ func (s *Service) markDispatched(ctx context.Context, plan []grant) ([]string, e
 	now := s.opts.Now()
 	err := s.withTx(ctx, func(tx *ent.Tx) error {
 		for i, g := range plan {
+			// The batch row first, as every writer locks it before its runs.
+			served := now.Add(time.Duration(i) * time.Microsecond)
+			if err := tx.Batch.UpdateOneID(g.batch.ID).SetLastDispatchedAt(served).Exec(ctx); err != nil {
+				return err
+			}
 			picked, err := tx.Run.Query().
 				Where(run.BatchID(g.batch.ID), run.StatusEQ(run.StatusPENDING), run.Dispatched(false)).
 				Order(ent.Asc(run.FieldPosition)).Limit(g.n).IDs(ctx)
@@ -186,10 +191,6 @@ func (s *Service) markDispatched(ctx context.Context, plan []grant) ([]string, e
 			}
 			if n != len(picked) {
 				return fmt.Errorf("dispatch raced on batch %s; will retry", g.batch.ID)
-			}
-			served := now.Add(time.Duration(i) * time.Microsecond)
-			if err := tx.Batch.UpdateOneID(g.batch.ID).SetLastDispatchedAt(served).Exec(ctx); err != nil {
-				return err
 			}
 			ids = append(ids, picked...)
 		}
