@@ -6,11 +6,66 @@ package processor
 type Output struct {
 	// Type is the type of the processor that produced the output.
 	Type Type `json:"type"`
+	// Template names the extraction template that matched, when a
+	// processor holds several (invoice2data template sets).
+	Template string `json:"template,omitempty"`
 	// Fields are the extracted fields, in the order of the config.
 	Fields []Field `json:"fields,omitempty"`
+	// Tables are extracted line-item tables, in the order of the config.
+	Tables []Table `json:"tables,omitempty"`
+	// Class is the CLASSIFY processor's answer.
+	Class *Classification `json:"class,omitempty"`
+	// Segments are the SPLIT processor's documents, in page order.
+	Segments []Segment `json:"segments,omitempty"`
 	// NeedsReview is true when any field needs review; the run then ends as
 	// NEEDS_REVIEW instead of PROCESSED.
 	NeedsReview bool `json:"needs_review"`
+}
+
+// Table is an extracted line-item table: one Row per item.
+type Table struct {
+	// Name is the table's name from the config ("lines" for invoice2data).
+	Name string `json:"name"`
+	// Columns are the column names, in config order.
+	Columns []string `json:"columns"`
+	// Rows are the items in document order.
+	Rows []Row `json:"rows"`
+	// NeedsReview says a person should check the table; ReviewReasons says why.
+	NeedsReview   bool     `json:"needs_review"`
+	ReviewReasons []string `json:"review_reasons,omitempty"`
+}
+
+// Row is one line item: one Field per column that has a value.
+type Row struct {
+	Cells []Field `json:"cells"`
+	// Provenance covers the whole row.
+	Provenance []Provenance `json:"provenance,omitempty"`
+}
+
+// Classification is what a CLASSIFY processor decided about a document.
+type Classification struct {
+	// Class is the chosen class, or "other" when nothing fits well enough.
+	Class string `json:"class"`
+	// Confidence is 0–1.
+	Confidence float64 `json:"confidence"`
+	// Scores are every class's score, for transparency.
+	Scores map[string]float64 `json:"scores,omitempty"`
+	// Evidence are the words that decided it.
+	Evidence []Provenance `json:"evidence,omitempty"`
+}
+
+// Segment is one document found inside a multi-document input.
+type Segment struct {
+	// Class is the segment's class ("other" when none fits).
+	Class string `json:"class"`
+	// StartPage and EndPage are 1-based and inclusive.
+	StartPage int `json:"start_page"`
+	EndPage   int `json:"end_page"`
+	// Confidence is 0–1: how sure the boundaries and class are.
+	Confidence float64 `json:"confidence"`
+	// Output is the segment's extraction, when the split processor is
+	// configured with an extraction for its class.
+	Output *Output `json:"output,omitempty"`
 }
 
 // FieldType is the type of an extracted value.
