@@ -12,6 +12,97 @@ import (
 	"time"
 )
 
+// labeledWord is a word of a human label in the corpus: its text, page and
+// box.
+type labeledWord struct {
+	doc, label, text string
+	page             int
+	box              Box
+}
+
+// labeledWords reads the human labels of the corpus's labeled forms and
+// invoices (Azure labels.json: per label, words with 8-point quads).
+func labeledWords(t *testing.T, dir string) []labeledWord {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "cognitive-services-REST-api-samples", "labeled", "*", "*.labels.json"))
+	if err != nil || len(files) == 0 {
+		t.Skipf("no labeled documents in the corpus: %v", err)
+	}
+	var words []labeledWord
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var file struct {
+			Labels []struct {
+				Label string
+				Value []struct {
+					Page          int
+					Text          string
+					BoundingBoxes [][]float64
+				}
+			}
+		}
+		if err := json.Unmarshal(data, &file); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for _, l := range file.Labels {
+			for _, v := range l.Value {
+				if v.Text == "selected" || v.Text == "unselected" || len(v.BoundingBoxes) == 0 || len(v.BoundingBoxes[0]) != 8 {
+					continue // check boxes are not words
+				}
+				q := v.BoundingBoxes[0]
+				words = append(words, labeledWord{
+					doc: strings.TrimSuffix(f, ".labels.json"), label: l.Label, text: v.Text, page: v.Page,
+					box: Box{X0: min(q[0], q[6]), Y0: min(q[1], q[3]), X1: max(q[2], q[4]), Y1: max(q[5], q[7])},
+				})
+			}
+		}
+	}
+	return words
+}
+
+// TestPDFCorpusLabelBoxes checks words and boxes against people's: for
+// each labeled word of the corpus's filled forms and invoices, the parsed
+// word overlapping it most must have its text and an IoU of at least 0.5,
+// for at least 90% of the labeled words (the labels have a few typos).
+func TestPDFCorpusLabelBoxes(t *testing.T) {
+	dir := pdfCorpusDir(t)
+	p := newTestParser(t, ParserOptions{})
+	docs := map[string]*Document{}
+	good, all := 0, 0
+	for _, lw := range labeledWords(t, dir) {
+		doc, ok := docs[lw.doc]
+		if !ok {
+			data, err := os.ReadFile(lw.doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if doc, err = p.Parse(context.Background(), data); err != nil {
+				t.Fatalf("%s: %v", lw.doc, err)
+			}
+			docs[lw.doc] = doc
+		}
+		best, text := 0.0, ""
+		for _, w := range doc.Pages[lw.page-1].Words {
+			if iou := w.Box.IoU(lw.box); iou > best {
+				best, text = iou, w.Text
+			}
+		}
+		all++
+		if text == lw.text && best >= 0.5 {
+			good++
+		} else {
+			t.Logf("%s %s: labeled %q, parsed %q with IoU %.2f", filepath.Base(lw.doc), lw.label, lw.text, text, best)
+		}
+	}
+	t.Logf("%d of %d labeled words found with IoU ≥ 0.5 (%.0f%%)", good, all, 100*float64(good)/float64(all))
+	if good*10 < all*9 {
+		t.Errorf("only %d of %d labeled words found with IoU ≥ 0.5; want 90%%", good, all)
+	}
+}
+
 // pdfCorpusDir returns the shared corpus of real documents
 // ($SHEAF_CORPUS, or ../shared/corpus next to the repository) or skips the
 // test when it is absent or the tests run with -short.

@@ -130,12 +130,9 @@ func (j *pdfJob) run(ctx context.Context) (*Document, error) {
 
 // page reads page index (0-based) of doc.
 func (j *pdfJob) page(ctx context.Context, doc *pdfDoc, index int) (Page, error) {
-	page, err := j.lib.loadPage(ctx, doc, index)
-	switch {
-	case err != nil:
-		return Page{}, j.failed(err)
-	case page == 0:
-		return Page{}, brokenPDF(j.data, fmt.Sprintf("PDFium cannot load page %d", index+1))
+	page, err := j.loadPage(ctx, doc, index)
+	if err != nil {
+		return Page{}, err
 	}
 	defer j.lib.closePage(page)
 	w, h, err := j.lib.pageSize(page)
@@ -164,6 +161,32 @@ func (j *pdfJob) page(ctx context.Context, doc *pdfDoc, index int) (Page, error)
 	}
 	words, lines := layoutPDFPage(groupPDFWords(chars), w, h)
 	return Page{Number: index + 1, Width: w, Height: h, Words: words, Lines: lines}, nil
+}
+
+// loadPage loads page index (0-based) of doc with its annotations merged
+// into its content: the values of filled form fields are not part of the
+// text layer until then.
+func (j *pdfJob) loadPage(ctx context.Context, doc *pdfDoc, index int) (uint64, error) {
+	for attempt := 0; ; attempt++ {
+		page, err := j.lib.loadPage(ctx, doc, index)
+		switch {
+		case err != nil:
+			return 0, j.failed(err)
+		case page == 0:
+			return 0, brokenPDF(j.data, fmt.Sprintf("PDFium cannot load page %d", index+1))
+		case attempt > 0:
+			return page, nil
+		}
+		flattened, err := j.lib.flattenPage(ctx, page)
+		if err != nil {
+			j.lib.closePage(page)
+			return 0, j.failed(err)
+		}
+		if !flattened {
+			return page, nil
+		}
+		j.lib.closePage(page) // reload it with its new content
+	}
 }
 
 // needsOCR reports whether a page without a usable text layer must be read

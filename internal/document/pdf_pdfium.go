@@ -42,6 +42,7 @@ const (
 	fnBitmapGetStride
 	fnBitmapDestroy
 	fnRenderPageBitmap
+	fnPageFlatten
 	fnCount
 )
 
@@ -55,7 +56,7 @@ var pdfiumFunctions = [fnCount]string{
 	"FPDFPage_CountObjects", "FPDFPage_GetObject", "FPDFPageObj_GetType", "FPDFPageObj_GetBounds",
 	"FPDFFormObj_CountObjects", "FPDFFormObj_GetObject",
 	"FPDFBitmap_CreateEx", "FPDFBitmap_FillRect", "FPDFBitmap_GetBuffer", "FPDFBitmap_GetStride",
-	"FPDFBitmap_Destroy", "FPDF_RenderPageBitmap",
+	"FPDFBitmap_Destroy", "FPDF_RenderPageBitmap", "FPDFPage_Flatten",
 }
 
 // PDFium's FPDF_GetLastError codes.
@@ -227,6 +228,15 @@ func (p *pdfium) pageCount(d *pdfDoc) (int, error) {
 // loadPage loads page index (0-based) of d; 0 means PDFium could not.
 func (p *pdfium) loadPage(ctx context.Context, d *pdfDoc, index int) (uint64, error) {
 	return p.call(ctx, fnLoadPage, d.handle, uint64(index))
+}
+
+// flattenPage merges the appearance of a page's annotations (filled form
+// fields, stamps) into its content, as displayed, and reports whether it
+// changed the page, which must then be loaded again.
+func (p *pdfium) flattenPage(ctx context.Context, page uint64) (bool, error) {
+	const flatNormalDisplay, flattenSuccess = 0, 1
+	r, err := p.call(ctx, fnPageFlatten, page, flatNormalDisplay)
+	return int32(uint32(r)) == flattenSuccess, err
 }
 
 // closePage releases a page from loadPage.

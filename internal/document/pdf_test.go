@@ -252,6 +252,23 @@ func TestPDFPages(t *testing.T) {
 	}
 }
 
+func TestPDFFilledFormFields(t *testing.T) {
+	t.Parallel()
+	e := newTestPDF(t, PDFOptions{})
+	page := pdfPage{Content: pdfText(72, 705, 12, "Name:"), Field: &pdfField{Rect: [4]float64{150, 700, 350, 720}, Value: "John Doe"}}
+	doc := mustParsePDF(t, e, buildPDF(page), PDFParseOptions{})
+	if diff := cmp.Diff([][]string{{"Name: John Doe"}}, lineTexts(doc)); diff != "" {
+		t.Errorf("lines mismatch (-want +got):\n%s", diff)
+	}
+	// The appearance draws the value 2 points into the field, on a baseline
+	// 5 points above its bottom.
+	w := findWord(t, doc.Pages[0], "John")
+	if x0 := w.Box.X0 * 612; math.Abs(x0-152) > 0.05 {
+		t.Errorf("word %q starts at x %.2f pt, want 152", w.Text, x0)
+	}
+	checkBaseline(t, w, 792, 792-705)
+}
+
 // scanPage is a page as a scanner makes it: an image over the whole page
 // and no text, plus a black bar drawn at 72–272 × 100–120 points (PDF
 // coordinates) to find in the rendering. It is 4 × 2 inches, small enough

@@ -21,6 +21,15 @@ type pdfPage struct {
 	// Image, when set, draws a gray image XObject named /Im1 of these
 	// dimensions (pixels) over the whole page, as a scan does.
 	ImageW, ImageH int
+	// Field, when set, is a filled text form field on the page.
+	Field *pdfField
+}
+
+// pdfField is a filled text form field: a widget annotation whose
+// appearance shows Value in 12-point Helvetica at the bottom-left of Rect.
+type pdfField struct {
+	Rect  [4]float64 // x0 y0 x1 y1 in PDF coordinates
+	Value string
 }
 
 // text returns a content stream fragment drawing s at (x, y) in points
@@ -126,6 +135,9 @@ func (w *pdfWriter) addPage(p pdfPage, parent, font int) int {
 	c := w.reserve()
 	w.set(c, w.stream(c, "", []byte(content)))
 	extra := ""
+	if p.Field != nil {
+		extra += fmt.Sprintf(" /Annots [%d 0 R]", w.addField(*p.Field, font))
+	}
 	if p.Rotate != 0 {
 		extra += fmt.Sprintf(" /Rotate %d", p.Rotate)
 	}
@@ -134,6 +146,17 @@ func (w *pdfWriter) addPage(p pdfPage, parent, font int) int {
 	}
 	return w.add(fmt.Sprintf("<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %g %g]%s /Resources << /Font << /F1 %d 0 R >> %s >> /Contents %d 0 R >>",
 		parent, width, height, extra, font, xobjects, c))
+}
+
+// addField adds a text field's widget annotation and its appearance and
+// returns the annotation's number.
+func (w *pdfWriter) addField(f pdfField, font int) int {
+	ap := w.reserve()
+	bbox := fmt.Sprintf("[0 0 %g %g]", f.Rect[2]-f.Rect[0], f.Rect[3]-f.Rect[1])
+	w.set(ap, w.stream(ap, fmt.Sprintf("/Type /XObject /Subtype /Form /BBox %s /Resources << /Font << /F1 %d 0 R >> >>", bbox, font),
+		[]byte("/Tx BMC "+pdfText(2, 5, 12, f.Value)+"EMC")))
+	return w.add(fmt.Sprintf("<< /Type /Annot /Subtype /Widget /FT /Tx /T (field) /V (%s) /F 4 /Rect [%g %g %g %g] /AP << /N %d 0 R >> >>",
+		f.Value, f.Rect[0], f.Rect[1], f.Rect[2], f.Rect[3], ap))
 }
 
 // pdfGrayPattern returns w×h gray pixels: light stripes, like paper.
