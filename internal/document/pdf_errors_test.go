@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/klippa-app/go-pdfium/requests"
+	"go.uber.org/goleak"
 )
 
 // invoicePDF is a one-page PDF whose text is "Invoice No: INV-1".
@@ -170,9 +171,11 @@ func TestPDFConcurrentParses(t *testing.T) {
 	wg.Wait()
 }
 
+// TestPDFClose is not parallel: it checks that Close leaves no goroutine
+// behind.
 func TestPDFClose(t *testing.T) {
-	t.Parallel()
-	e, err := NewPDF(PDFOptions{Instances: 1})
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	e, err := NewPDF(PDFOptions{Instances: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
