@@ -219,3 +219,14 @@ func TestBindPDFiumRejectsOtherImplementations(t *testing.T) {
 		}
 	}
 }
+
+func TestPDFMemoryLimit(t *testing.T) {
+	t.Parallel()
+	// pdfium.wasm starts with 18 MiB, so a 16 MiB limit fails any document.
+	e := newTestPDF(t, PDFOptions{MaxMemory: 16 << 20})
+	_, err := e.Parse(context.Background(), invoicePDF, PDFParseOptions{})
+	var perr *Error
+	if !errors.As(err, &perr) || perr.Code != CodeInputTooLarge || !strings.Contains(perr.Message, "16 MiB") {
+		t.Errorf("Parse = %v; want %s naming the 16 MiB limit", err, CodeInputTooLarge)
+	}
+}

@@ -119,9 +119,8 @@ func (j *pdfJob) run(ctx context.Context) (*Document, error) {
 		if err != nil {
 			return nil, err
 		}
-		if size := int64(j.lib.memorySize()); size > j.maxMemory {
-			return nil, &Error{Code: CodeInputTooLarge, Message: fmt.Sprintf(
-				"reading the PDF takes more than %d MiB of memory", j.maxMemory>>20)}
+		if err := j.memoryError(); err != nil {
+			return nil, err
 		}
 		out.Pages = append(out.Pages, p)
 	}
@@ -230,7 +229,20 @@ func (j *pdfJob) ocr(ctx context.Context, page uint64, number int, w, h float64)
 // is the input's fault.
 func (j *pdfJob) failed(err error) error {
 	j.broken = true
+	if tooBig := j.memoryError(); tooBig != nil {
+		return tooBig // PDFium ran out of memory
+	}
 	return &Error{Code: CodePDFCorrupt, Message: fmt.Sprintf("PDFium failed on this file: %v", err)}
+}
+
+// memoryError returns a CodeInputTooLarge error when the instance's memory
+// has grown beyond the limit, and nil otherwise.
+func (j *pdfJob) memoryError() error {
+	if int64(j.lib.memorySize()) <= j.maxMemory {
+		return nil
+	}
+	return &Error{Code: CodeInputTooLarge, Message: fmt.Sprintf(
+		"reading the PDF takes more than %d MiB of memory", j.maxMemory>>20)}
 }
 
 // openError explains why PDFium could not open data, from its
