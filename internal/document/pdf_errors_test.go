@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -228,5 +230,25 @@ func TestPDFMemoryLimit(t *testing.T) {
 	var perr *Error
 	if !errors.As(err, &perr) || perr.Code != CodeInputTooLarge || !strings.Contains(perr.Message, "16 MiB") {
 		t.Errorf("Parse = %v; want %s naming the 16 MiB limit", err, CodeInputTooLarge)
+	}
+}
+
+func TestPDFCompilationCache(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiling PDFium without a cache takes seconds")
+	}
+	t.Parallel()
+	dir := t.TempDir()
+	e := newTestPDF(t, PDFOptions{CacheDir: dir})
+	mustParsePDF(t, e, invoicePDF, PDFParseOptions{})
+	var files int
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			files++
+		}
+		return err
+	})
+	if err != nil || files == 0 {
+		t.Errorf("the compilation cache %s holds %d files (%v); want the compiled module", dir, files, err)
 	}
 }

@@ -46,17 +46,39 @@ const (
 	fnCount
 )
 
-// pdfiumFunctions names the exports of pdfium.wasm, in fn order.
+// pdfiumFunctions names the exports of pdfium.wasm by fn index.
 var pdfiumFunctions = [fnCount]string{
-	"malloc", "free",
-	"FPDF_LoadMemDocument", "FPDF_GetLastError", "FPDF_CloseDocument", "FPDF_GetPageCount",
-	"FPDF_LoadPage", "FPDF_ClosePage", "FPDF_GetPageWidthF", "FPDF_GetPageHeightF", "FPDF_PageToDevice",
-	"FPDFText_LoadPage", "FPDFText_ClosePage", "FPDFText_CountChars", "FPDFText_GetUnicode",
-	"FPDFText_GetLooseCharBox", "FPDFText_GetCharBox", "FPDFText_HasUnicodeMapError",
-	"FPDFPage_CountObjects", "FPDFPage_GetObject", "FPDFPageObj_GetType", "FPDFPageObj_GetBounds",
-	"FPDFFormObj_CountObjects", "FPDFFormObj_GetObject",
-	"FPDFBitmap_CreateEx", "FPDFBitmap_FillRect", "FPDFBitmap_GetBuffer", "FPDFBitmap_GetStride",
-	"FPDFBitmap_Destroy", "FPDF_RenderPageBitmap", "FPDFPage_Flatten",
+	fnMalloc:                 "malloc",
+	fnFree:                   "free",
+	fnLoadMemDocument:        "FPDF_LoadMemDocument",
+	fnGetLastError:           "FPDF_GetLastError",
+	fnCloseDocument:          "FPDF_CloseDocument",
+	fnGetPageCount:           "FPDF_GetPageCount",
+	fnLoadPage:               "FPDF_LoadPage",
+	fnClosePage:              "FPDF_ClosePage",
+	fnGetPageWidthF:          "FPDF_GetPageWidthF",
+	fnGetPageHeightF:         "FPDF_GetPageHeightF",
+	fnPageToDevice:           "FPDF_PageToDevice",
+	fnTextLoadPage:           "FPDFText_LoadPage",
+	fnTextClosePage:          "FPDFText_ClosePage",
+	fnTextCountChars:         "FPDFText_CountChars",
+	fnTextGetUnicode:         "FPDFText_GetUnicode",
+	fnTextGetLooseCharBox:    "FPDFText_GetLooseCharBox",
+	fnTextGetCharBox:         "FPDFText_GetCharBox",
+	fnTextHasUnicodeMapError: "FPDFText_HasUnicodeMapError",
+	fnPageCountObjects:       "FPDFPage_CountObjects",
+	fnPageGetObject:          "FPDFPage_GetObject",
+	fnPageObjGetType:         "FPDFPageObj_GetType",
+	fnPageObjGetBounds:       "FPDFPageObj_GetBounds",
+	fnFormObjCountObjects:    "FPDFFormObj_CountObjects",
+	fnFormObjGetObject:       "FPDFFormObj_GetObject",
+	fnBitmapCreateEx:         "FPDFBitmap_CreateEx",
+	fnBitmapFillRect:         "FPDFBitmap_FillRect",
+	fnBitmapGetBuffer:        "FPDFBitmap_GetBuffer",
+	fnBitmapGetStride:        "FPDFBitmap_GetStride",
+	fnBitmapDestroy:          "FPDFBitmap_Destroy",
+	fnRenderPageBitmap:       "FPDF_RenderPageBitmap",
+	fnPageFlatten:            "FPDFPage_Flatten",
 }
 
 // PDFium's FPDF_GetLastError codes.
