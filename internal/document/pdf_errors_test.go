@@ -234,8 +234,8 @@ func TestPDFMemoryLimit(t *testing.T) {
 }
 
 func TestPDFCompilationCache(t *testing.T) {
-	if testing.Short() {
-		t.Skip("compiling PDFium without a cache takes seconds")
+	if testing.Short() || raceEnabled {
+		t.Skip("compiling PDFium without a cache takes seconds, and a minute with -race")
 	}
 	t.Parallel()
 	dir := t.TempDir()
