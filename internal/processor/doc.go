@@ -5,7 +5,9 @@
 // New validates a processor's JSON config and returns a Processor; an
 // invalid config is a *ConfigError naming the setting ("fields[2].regex"),
 // which the API answers as BAD_INPUT when the processor is created. A
-// Processor is safe for concurrent use. Only EXTRACT is available so far.
+// Processor is safe for concurrent use. The EXTRACT config is described
+// below; ClassifyConfig and SplitConfig describe the CLASSIFY and SPLIT
+// configs and how those processors decide.
 //
 // # EXTRACT config
 //

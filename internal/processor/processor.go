@@ -36,7 +36,13 @@ func New(t Type, config json.RawMessage) (Processor, error) {
 	switch t {
 	case TypeExtract:
 		return newExtractor(config)
-	case TypeClassify, TypeSplit:
+	case TypeClassify:
+		c, err := newClassifier(config)
+		if err != nil {
+			return nil, err
+		}
+		return c, nil
+	case TypeSplit:
 		return nil, &ConfigError{Field: "type", Message: fmt.Sprintf("%s processors are not available yet", t)}
 	}
 	return nil, &ConfigError{Field: "type", Message: fmt.Sprintf("unknown processor type %q; want EXTRACT, CLASSIFY or SPLIT", t)}
