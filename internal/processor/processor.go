@@ -43,7 +43,11 @@ func New(t Type, config json.RawMessage) (Processor, error) {
 		}
 		return c, nil
 	case TypeSplit:
-		return nil, &ConfigError{Field: "type", Message: fmt.Sprintf("%s processors are not available yet", t)}
+		s, err := newSplitter(config)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
 	}
 	return nil, &ConfigError{Field: "type", Message: fmt.Sprintf("unknown processor type %q; want EXTRACT, CLASSIFY or SPLIT", t)}
 }
