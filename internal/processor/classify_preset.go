@@ -17,13 +17,14 @@ func StandardClasses() []ClassConfig {
 			// A bill a seller sends a buyer: invoice number and date, seller and buyer, line items with quantity
 			// and unit price, VAT or sales tax, the total amount due and payment terms.
 			Titles: []string{"invoice", "tax invoice", "commercial invoice", "proforma invoice", "credit note", "rechnung",
-				"gutschrift", "facture", "factuur", "fattura", "factura", "nota fiscal"},
+				"handelsrechnung", "schlussrechnung", "abschlagsrechnung", "teilrechnung", "sammelrechnung", "gutschrift", "facture", "factuur", "fattura", "factura", "nota fiscal"},
 			Keywords: []string{"invoice number", "invoice no", "invoice #", "invoice date", "invoice total", "bill to", "sold to",
 				"ship to", "due date", "payment due", "amount due", "balance due", "total due", "payment terms", "net 30",
 				"remit to", "unit price", "qty", "vat", "vat number", "vat id", "tax id", "subtotal", "po number",
 				"purchase order", "iban", "bic", "bank transfer", "phone", "tel", "fax", "email", "e-mail",
+				"thank you for your business", "line total",
 				"rechnungsnummer", "rechnungsdatum", "rechnungsbetrag", "zahlbar", "fällig", "nettobetrag", "mwst", "ust",
-				"ust-idnr", "umsatzsteuer", "zwischensumme", "gesamtbetrag", "menge", "einzelpreis",
+				"ust-idnr", "ust-id-nr", "ust-id", "steuernummer", "leistungsdatum", "lieferdatum", "umsatzsteuer", "zwischensumme", "gesamtbetrag", "menge", "einzelpreis",
 				"numéro de facture", "date de facture", "montant", "tva", "total ht", "total ttc",
 				"factuurnummer", "factuurdatum", "vervaldatum", "btw", "totaal", "bedrag",
 				"numero fattura", "partita iva", "imponibile", "iva", "totale", "importo",
