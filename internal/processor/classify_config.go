@@ -157,23 +157,29 @@ func decodeClassifyConfig(raw json.RawMessage, path string) (ClassifyConfig, err
 			}
 		}
 	}
-	var classes []json.RawMessage
 	if v, ok := top["classes"]; ok {
-		if err := decodeInto(v, &classes, join(path, "classes")); err != nil {
-			return cfg, err
-		}
+		cfg.Classes, err = decodeClasses(v, join(path, "classes"))
 	}
-	cfg.Classes = make([]ClassConfig, len(classes))
+	return cfg, err
+}
+
+// decodeClasses decodes the classes of a CLASSIFY config found at path.
+func decodeClasses(raw json.RawMessage, path string) ([]ClassConfig, error) {
+	var classes []json.RawMessage
+	if err := decodeInto(raw, &classes, path); err != nil {
+		return nil, err
+	}
+	out := make([]ClassConfig, len(classes))
 	for i, c := range classes {
-		p := join(path, fmt.Sprintf("classes[%d]", i))
+		p := fmt.Sprintf("%s[%d]", path, i)
 		if _, err := objectKeys(c, p, classKeys...); err != nil {
-			return cfg, err
+			return nil, err
 		}
-		if err := decodeInto(c, &cfg.Classes[i], p); err != nil {
-			return cfg, err
+		if err := decodeInto(c, &out[i], p); err != nil {
+			return nil, err
 		}
 	}
-	return cfg, nil
+	return out, nil
 }
 
 // resolveClasses validates cfg and returns its classes: the preset's, then
@@ -236,8 +242,25 @@ func checkClass(c ClassConfig, path string) error {
 	if len(c.Titles) == 0 && len(c.Keywords) == 0 && c.Description == "" && len(c.Examples) == 0 {
 		return &ConfigError{Field: path, Message: "needs titles, keywords, a description or examples"}
 	}
-	if len(c.Titles)+len(c.Keywords) > MaxKeywords {
-		return &ConfigError{Field: path + ".keywords", Message: fmt.Sprintf("has %d keywords and titles; the limit is %d", len(c.Titles)+len(c.Keywords), MaxKeywords)}
+	if err := checkPhrases(c, path); err != nil {
+		return err
+	}
+	if err := checkText(c.Description, MaxDescriptionLength, path+".description"); err != nil {
+		return err
+	}
+	if err := checkExamples(c.Examples, path+".examples"); err != nil {
+		return err
+	}
+	if len(c.Titles) == 0 && len(c.Keywords) == 0 && !hasContent(c.Description, c.Examples) {
+		return &ConfigError{Field: path, Message: "has nothing to match: its description and examples hold only stop words and numbers"}
+	}
+	return nil
+}
+
+// checkPhrases validates a class's titles and keywords.
+func checkPhrases(c ClassConfig, path string) error {
+	if n := len(c.Titles) + len(c.Keywords); n > MaxKeywords {
+		return &ConfigError{Field: path + ".keywords", Message: fmt.Sprintf("has %d keywords and titles; the limit is %d", n, MaxKeywords)}
 	}
 	for _, list := range []struct {
 		key   string
@@ -249,21 +272,35 @@ func checkClass(c ClassConfig, path string) error {
 			}
 		}
 	}
-	if err := checkText(c.Description, MaxDescriptionLength, path+".description"); err != nil {
-		return err
+	return nil
+}
+
+// checkExamples validates a class's examples.
+func checkExamples(examples []string, path string) error {
+	if len(examples) > MaxExamples {
+		return &ConfigError{Field: path, Message: fmt.Sprintf("has %d examples; the limit is %d", len(examples), MaxExamples)}
 	}
-	if len(c.Examples) > MaxExamples {
-		return &ConfigError{Field: path + ".examples", Message: fmt.Sprintf("has %d examples; the limit is %d", len(c.Examples), MaxExamples)}
-	}
-	for i, e := range c.Examples {
-		if err := checkText(e, MaxExampleLength, fmt.Sprintf("%s.examples[%d]", path, i)); err != nil {
-			return err
-		}
+	for i, e := range examples {
+		p := fmt.Sprintf("%s[%d]", path, i)
 		if e == "" {
-			return &ConfigError{Field: fmt.Sprintf("%s.examples[%d]", path, i), Message: "must not be empty"}
+			return &ConfigError{Field: p, Message: "must not be empty"}
+		}
+		if err := checkText(e, MaxExampleLength, p); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// hasContent reports whether a description or one of the examples has a
+// word that counts for text similarity.
+func hasContent(description string, examples []string) bool {
+	for _, s := range append([]string{description}, examples...) {
+		if len(contentTerms(textTerms(s))) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // checkClassName validates a class name: the rules of a field name, since

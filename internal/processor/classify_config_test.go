@@ -49,6 +49,7 @@ func TestClassifyConfigErrors(t *testing.T) {
 		{"keyword with many words", `{"classes": [{"name": "a", "keywords": ["a b c d e f g h i"]}]}`, ConfigError{"classes[0].keywords[0]", "has 9 words; the limit is 8"}},
 		{"too many keywords", `{"classes": [{"name": "a", "keywords": ` + many(MaxKeywords+1, "k") + `}]}`, ConfigError{"classes[0].keywords", "has 201 keywords and titles; the limit is 200"}},
 		{"long description", `{"classes": [{"name": "a", "description": "` + strings.Repeat("x", MaxDescriptionLength+1) + `"}]}`, ConfigError{"classes[0].description", "is longer than 2000 characters"}},
+		{"only stop words", `{"classes": [{"name": "a", "description": "the and of", "examples": ["1 2 3", "--"]}]}`, ConfigError{"classes[0]", "has nothing to match: its description and examples hold only stop words and numbers"}},
 		{"empty example", `{"classes": [{"name": "a", "examples": ["x", ""]}]}`, ConfigError{"classes[0].examples[1]", "must not be empty"}},
 		{"too many examples", `{"classes": [{"name": "a", "examples": ` + many(MaxExamples+1, "e") + `}]}`, ConfigError{"classes[0].examples", "has 21 examples; the limit is 20"}},
 		{"too many classes", classes(MaxClasses + 1), ConfigError{"classes", "has 51 classes with the preset's; the limit is 50"}},

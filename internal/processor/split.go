@@ -75,7 +75,7 @@ const (
 //	  before it with a class, both with confidence ≥ 0.5      page confidence
 //	"continued" at the top, or "continued on next page"    -3.0
 //	  at the bottom of the previous page
-//	a nearly empty page (fewer than 3 words)               -2.0
+//	a nearly empty page (fewer than 3 words, no heading)   -2.0
 //
 // A document starts where σ(b) = 1/(1+e^-b) ≥ min_confidence. A segment's
 // class comes from classifying its pages together (its first page's title
@@ -288,7 +288,7 @@ func boundaryLogOdds(prev, classed, cur *page) float64 {
 	if cc.contTop || pc.contNext {
 		b += cueContinued
 	}
-	if cc.terms < minPageTerms {
+	if cc.terms < minPageTerms && !cc.title {
 		b += cueNearlyEmpty
 	}
 	return b

@@ -89,6 +89,11 @@ func TestSplit(t *testing.T) {
 			want:  []Segment{seg("contract", 1, 3), seg("invoice", 4, 4), seg("payslip", 5, 5)},
 		},
 		{
+			name:  "one-word cover page",
+			pages: []string{invoicePage, "\n\n\n          AGREEMENT", contractBodyPage},
+			want:  []Segment{seg("invoice", 1, 1), seg("contract", 2, 3)},
+		},
+		{
 			name:  "continuation page",
 			pages: []string{invoiceFirstPage, invoiceContinuationPage, receiptPage},
 			want:  []Segment{seg("invoice", 1, 2), seg("receipt", 3, 3)},
