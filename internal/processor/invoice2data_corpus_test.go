@@ -161,6 +161,20 @@ func scoreCorpusDocument(t *testing.T, p Processor, path string) corpusScore {
 	if s.exact == s.fields {
 		s.exactDocs = 1
 	}
+	var review []string
+	for _, f := range out.Fields {
+		if f.NeedsReview {
+			review = append(review, f.Name+":"+strings.Join(f.ReviewReasons, ","))
+		}
+	}
+	for _, tb := range out.Tables {
+		if tb.NeedsReview {
+			review = append(review, tb.Name+":"+strings.Join(tb.ReviewReasons, ","))
+		}
+	}
+	if len(review) > 0 {
+		t.Logf("%-40s needs review: %s", name, strings.Join(review, " "))
+	}
 	t.Logf("%-40s template %q: %d/%d fields exact %s", name, out.Template, s.exact, s.fields, strings.Join(misses, "; "))
 	return s
 }

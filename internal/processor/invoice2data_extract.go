@@ -172,20 +172,7 @@ func (t *i2dTemplate) resolve(name, typ, group string, found, failed []i2dValue)
 	}
 	out.Confidence = i2dScoreMatch
 	if group != "" {
-		vals, texts := make([]any, len(kept)), make([]string, len(kept))
-		for i, v := range kept {
-			vals[i], texts[i] = v.v, v.text
-			out.Provenance = append(out.Provenance, v.prov...)
-		}
-		g, err := groupValues(vals, group)
-		if err != nil {
-			return Field{Name: name, Type: ft}, rankMissing
-		}
-		if group == "join" {
-			ft, out.Type = FieldString, FieldString
-		}
-		out.Value, out.Text = t.typedValue(g, ft), strings.Join(texts, "; ")
-		return out, rankFound
+		return t.resolveGroup(out, group, kept)
 	}
 	first := kept[0]
 	out.Value, out.Text = t.typedValue(first.v, ft), first.text
@@ -198,6 +185,24 @@ func (t *i2dTemplate) resolve(name, typ, group string, found, failed []i2dValue)
 			out.NeedsReview, out.ReviewReasons = true, []string{ReasonAmbiguous}
 		}
 	}
+	return out, rankFound
+}
+
+// resolveGroup sets out's value to the group of the values.
+func (t *i2dTemplate) resolveGroup(out Field, group string, kept []i2dValue) (Field, int) {
+	vals, texts := make([]any, len(kept)), make([]string, len(kept))
+	for i, v := range kept {
+		vals[i], texts[i] = v.v, v.text
+		out.Provenance = append(out.Provenance, v.prov...)
+	}
+	g, err := groupValues(vals, group)
+	if err != nil {
+		return Field{Name: out.Name, Type: out.Type}, rankMissing
+	}
+	if group == "join" {
+		out.Type = FieldString
+	}
+	out.Value, out.Text = t.typedValue(g, out.Type), strings.Join(texts, "; ")
 	return out, rankFound
 }
 

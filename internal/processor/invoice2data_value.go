@@ -86,16 +86,22 @@ func (o *i2dOptions) parseDate(value string) (any, error) {
 			return d.Format(time.DateOnly), nil
 		}
 	}
-	// Like dateutil, read "August 3 , 2014" as "August 3, 2014".
+	// Like dateutil and dateparser, read "August 3 , 2014" as "August 3,
+	// 2014" and "1er juillet 2015" as "1 juillet 2015".
 	s = spaceBeforePunct.ReplaceAllString(strings.Join(strings.Fields(s), " "), "$1")
+	s = dayOrdinal.ReplaceAllString(s, "${1}${2}${3}")
 	if m, ok := findDate(s, true, o.dateOrder); ok {
 		return m.value, nil
 	}
 	return nil, errNotAValue
 }
 
-// spaceBeforePunct matches spaces before a comma or a period.
-var spaceBeforePunct = regexp.MustCompile(` +([,.])`)
+// spaceBeforePunct matches spaces before a comma or a period; dayOrdinal
+// a French, Spanish or Italian ordinal day ("1er", "1º").
+var (
+	spaceBeforePunct = regexp.MustCompile(` +([,.])`)
+	dayOrdinal       = regexp.MustCompile(`(?i)(^|\s)(\d{1,2})(?:er|ère|e|ème|º|ª|°)(\s)`)
+)
 
 // strptimeFormat is a compiled Python strptime format.
 type strptimeFormat struct {

@@ -75,6 +75,7 @@ func TestI2DParseDate(t *testing.T) {
 		{mdy, "01/03/2024", "2024-01-03"},
 		{dmy, "01/03/2024", "2024-03-01"},
 		{dmy, "2024-03-01", "2024-03-01"},
+		{dmy, "1er Juillet 2015", "2015-07-01"},
 		{dmy, "31.02.2024", nil},
 		{dmy, "tomorrow", nil},
 		{dmy, "", nil},
