@@ -13,3 +13,23 @@ func TestLayoutTextKeepsColumns(t *testing.T) {
 		}
 	}
 }
+
+func TestLayoutSpansLocateWords(t *testing.T) {
+	doc := FromText("Invoice No:   INV-1\n\n      Total   12,50 €\tEUR")
+	p := &doc.Pages[0]
+	text, spans := p.LayoutSpans()
+	if text != p.LayoutText() {
+		t.Errorf("LayoutSpans text = %q, want LayoutText %q", text, p.LayoutText())
+	}
+	if len(spans) != len(p.Words) {
+		t.Fatalf("got %d spans for %d words", len(spans), len(p.Words))
+	}
+	for i, s := range spans {
+		if got, want := text[s.Start:s.End], p.Words[s.Word].Text; got != want {
+			t.Errorf("span %d = %q, want word %d %q", i, got, s.Word, want)
+		}
+		if i > 0 && s.Start < spans[i-1].End {
+			t.Errorf("span %d starts at %d, before the previous span ends (%d)", i, s.Start, spans[i-1].End)
+		}
+	}
+}

@@ -7,6 +7,10 @@
 // which the API answers as BAD_INPUT when the processor is created. A
 // Processor is safe for concurrent use. Only EXTRACT is available so far.
 //
+// An EXTRACT config {"invoice2data": {"templates": [...]}} builds the
+// processor from invoice2data templates instead of the config below; see
+// Invoice2DataConfig.
+//
 // # EXTRACT config
 //
 //	{
