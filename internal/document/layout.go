@@ -7,6 +7,9 @@ import (
 	"unicode/utf8"
 )
 
+// maxLayoutCells bounds the columns and rows of one page's layout text.
+const maxLayoutCells = 1000
+
 // LayoutText renders the document as fixed-pitch text that keeps each
 // word near its horizontal position on the page, pages separated by \f —
 // the shape of `pdftotext -layout` output that template regexes (such as
@@ -39,7 +42,10 @@ type WordSpan struct {
 // match in the text can be traced back to the words, and boxes, it covers.
 // Word indices out of range are skipped.
 func (p *Page) LayoutSpans() (string, []WordSpan) {
-	cw, lh := p.charWidth(), p.lineHeight()
+	// Floors keep a degenerate page (tiny glyphs, a stray huge gap) from
+	// blowing up into megabytes of padding: at most ~1,000 columns and
+	// ~1,000 rows a page.
+	cw, lh := max(p.charWidth(), 1.0/maxLayoutCells), max(p.lineHeight(), 1.0/maxLayoutCells)
 	var b strings.Builder
 	spans := make([]WordSpan, 0, len(p.Words))
 	for li, line := range p.Lines {

@@ -33,3 +33,18 @@ func TestLayoutSpansLocateWords(t *testing.T) {
 		}
 	}
 }
+
+// TestLayoutTextBounded pins the padding limit: words with tiny boxes far
+// apart must not turn into megabytes of spaces.
+func TestLayoutTextBounded(t *testing.T) {
+	p := Page{Words: []Word{
+		{Text: "a", Box: Box{X0: 0, Y0: 0, X1: 1e-9, Y1: 1e-9}},
+		{Text: "b", Box: Box{X0: 0.99, Y0: 0.99, X1: 0.99 + 1e-9, Y1: 0.99 + 1e-9}},
+	}, Lines: []Line{
+		{Text: "a", Box: Box{X0: 0, Y0: 0, X1: 1e-9, Y1: 1e-9}, Words: []int{0}},
+		{Text: "b", Box: Box{X0: 0.99, Y0: 0.99, X1: 0.99 + 1e-9, Y1: 0.99 + 1e-9}, Words: []int{1}},
+	}}
+	if got := len(p.LayoutText()); got > 3*maxLayoutCells {
+		t.Errorf("layout text is %d bytes; want at most %d", got, 3*maxLayoutCells)
+	}
+}
