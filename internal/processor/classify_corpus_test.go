@@ -21,31 +21,6 @@ const (
 	corpusMinAccuracy   = 0.75
 )
 
-// corpusDir returns the shared corpus: $SHEAF_CORPUS, else ../shared/corpus
-// next to the repository root. It skips the test when there is none.
-func corpusDir(t *testing.T) string {
-	t.Helper()
-	if dir := os.Getenv("SHEAF_CORPUS"); dir != "" {
-		return dir
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			corpus := filepath.Join(dir, "..", "shared", "corpus")
-			if _, err := os.Stat(corpus); err != nil {
-				t.Skipf("no corpus at %s; set SHEAF_CORPUS", corpus)
-			}
-			return corpus
-		}
-		if filepath.Dir(dir) == dir {
-			t.Skip("no repository root above the working directory")
-		}
-	}
-}
-
 // parseCorpusFile parses a corpus file; it skips the test when this build
 // cannot parse its type (no PDF parser, no OCR).
 func parseCorpusFile(t *testing.T, path string) *document.Document {

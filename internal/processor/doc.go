@@ -9,6 +9,10 @@
 // below; ClassifyConfig and SplitConfig describe the CLASSIFY and SPLIT
 // configs and how those processors decide.
 //
+// An EXTRACT config {"invoice2data": {"templates": [...]}} builds the
+// processor from invoice2data templates instead of the config below; see
+// Invoice2DataConfig.
+//
 // # EXTRACT config
 //
 //	{

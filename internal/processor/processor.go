@@ -35,6 +35,9 @@ type Processor interface {
 func New(t Type, config json.RawMessage) (Processor, error) {
 	switch t {
 	case TypeExtract:
+		if isInvoice2DataConfig(config) {
+			return newInvoice2Data(config)
+		}
 		return newExtractor(config)
 	case TypeClassify:
 		c, err := newClassifier(config)
