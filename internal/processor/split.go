@@ -49,8 +49,8 @@ const (
 //
 // classify is a CLASSIFY config (see ClassifyConfig), or the name of a
 // preset as a string ("standard"); without it the standard preset is used.
-// extract optionally maps a class (or "other") to an EXTRACT config, run on
-// each segment of that class; the segment's Output holds the result, with
+// extract optionally maps a class (or "other") to an EXTRACT config (field
+// templates or invoice2data templates), run on each segment of that class; the segment's Output holds the result, with
 // the page numbers of the original file in its provenance. min_confidence
 // (0–1, default 0.5) is the boundary probability at which a new document
 // starts: lower splits more eagerly, higher more reluctantly.
@@ -95,7 +95,7 @@ type SplitConfig struct {
 // splitter is the SPLIT processor.
 type splitter struct {
 	cls     *classifier
-	extract map[string]*extractor
+	extract map[string]Processor // EXTRACT processors by class
 	minConf float64
 }
 
@@ -108,7 +108,7 @@ func newSplitter(raw json.RawMessage) (*splitter, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &splitter{minConf: DefaultMinConfidence, extract: map[string]*extractor{}}
+	s := &splitter{minConf: DefaultMinConfidence, extract: map[string]Processor{}}
 	if v, ok := top["min_confidence"]; ok {
 		var mc *float64
 		if err := decodeInto(v, &mc, "min_confidence"); err != nil {
@@ -155,7 +155,7 @@ func (s *splitter) compileExtract(raw json.RawMessage) error {
 		if !slices.Contains(known, class) {
 			return &ConfigError{Field: path, Message: fmt.Sprintf("unknown class %q; want one of %v", class, known)}
 		}
-		e, err := newExtractor(byClass[class])
+		e, err := New(TypeExtract, byClass[class])
 		var cerr *ConfigError
 		if errors.As(err, &cerr) {
 			return &ConfigError{Field: join(path, cerr.Field), Message: cerr.Message}

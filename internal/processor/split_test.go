@@ -251,6 +251,27 @@ func indexOf(text, s string) int {
 	panic("fixture text lacks " + s)
 }
 
+func TestSplitExtractsWithInvoice2Data(t *testing.T) {
+	t.Parallel()
+	config := `{"extract": {"invoice": {"invoice2data": {"templates": [
+		{"issuer": "Northwind", "keywords": ["Northwind Office Supply"], "fields": {"invoice_number": "Invoice No:\\s+(NW-\\d+)"}}
+	]}}}}`
+	out := split(t, config, bundle(receiptPage, invoiceWithNumber("NW-555")))
+	if len(out.Segments) != 2 || out.Segments[1].Output == nil {
+		t.Fatalf("segments %+v, want a receipt and an extracted invoice", out.Segments)
+	}
+	got := out.Segments[1].Output
+	var number any
+	for _, f := range got.Fields {
+		if f.Name == "invoice_number" {
+			number = f.Value
+		}
+	}
+	if got.Template != "Northwind" || number != "NW-555" {
+		t.Errorf("invoice output: template %q, invoice_number %v; want Northwind, NW-555", got.Template, number)
+	}
+}
+
 func TestSplitNeedsReviewFromSegments(t *testing.T) {
 	t.Parallel()
 	config := `{"extract": {"invoice": {"fields": [{"name": "po_number", "labels": ["PO Number"], "required": true}]}}}`
@@ -313,6 +334,7 @@ func TestSplitConfigErrors(t *testing.T) {
 		{"extract for an unknown class", `{"classify": {"classes": [{"name": "memo", "titles": ["Memo"]}]}, "extract": {"invoice": {"fields": []}}}`, ConfigError{"extract.invoice", "unknown class \"invoice\"; want one of [memo other]"}},
 		{"bad extract config", `{"extract": {"invoice": {"fields": [{"name": "total", "type": "amount", "labels": ["Total"]}]}}}`, ConfigError{"extract.invoice.fields[0].type", `unknown type "amount"; want string, number, date or money`}},
 		{"extract config missing fields", `{"extract": {"receipt": {}}}`, ConfigError{"extract.receipt.fields", "is required (an empty list is allowed)"}},
+		{"bad invoice2data template", `{"extract": {"invoice": {"invoice2data": {"templates": [{"issuer": "X"}]}}}}`, ConfigError{"extract.invoice.invoice2data.templates[0].keywords", "is required: the texts (regexes) that pick the template"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
