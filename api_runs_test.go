@@ -403,3 +403,28 @@ func TestUploadFile(t *testing.T) {
 		}
 	})
 }
+
+// TestRunFilenameFromUpload checks that a run made from an uploaded file
+// carries the file's name (exports and the dashboard show it), unless the
+// input names the document itself.
+func TestRunFilenameFromUpload(t *testing.T) {
+	t.Parallel()
+	h := setup(t)
+	f := h.apiMustUpload(h.key, "march.txt", "text/plain", []byte(apiInvoice("7")))
+	b := h.createBatch(h.key, h.invoice, []map[string]any{
+		{"fileId": f.ID},
+		{"fileId": f.ID, "filename": "renamed.txt"},
+	}, nil)
+	var got []string
+	for _, r := range h.apiAllRuns(h.key, b.ID) {
+		got = append(got, *r.Filename)
+	}
+	if diff := cmp.Diff([]string{"march.txt", "renamed.txt"}, got); diff != "" {
+		t.Errorf("run filenames (-want +got):\n%s", diff)
+	}
+	e := apiWantErr(t, h.gql(h.key, `mutation($in: CreateBatchInput!) { createBatch(input: $in) { id } }`,
+		map[string]any{"in": map[string]any{"processorId": h.invoice, "priority": 5000, "inputs": invoiceTexts(1)}}), "BAD_INPUT")
+	if e.apiField() != "priority" {
+		t.Errorf("priority error names field %q, want priority", e.apiField())
+	}
+}
