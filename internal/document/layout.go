@@ -7,6 +7,9 @@ import (
 	"unicode/utf8"
 )
 
+// maxLayoutCells bounds the columns and rows of one page's layout text.
+const maxLayoutCells = 1000
+
 // LayoutText renders the document as fixed-pitch text that keeps each
 // word near its horizontal position on the page, pages separated by \f —
 // the shape of `pdftotext -layout` output that template regexes (such as
@@ -22,8 +25,29 @@ func (d *Document) LayoutText() string {
 
 // LayoutText renders one page as fixed-pitch text (see Document.LayoutText).
 func (p *Page) LayoutText() string {
-	cw, lh := p.charWidth(), p.lineHeight()
+	text, _ := p.LayoutSpans()
+	return text
+}
+
+// WordSpan is where one word of a page stands in the page's layout text.
+type WordSpan struct {
+	// Word is the index of the word in Page.Words.
+	Word int
+	// Start and End are the word's byte range [Start, End) in the text.
+	Start, End int
+}
+
+// LayoutSpans returns the page's layout text (see Document.LayoutText) and,
+// in text order, the byte range of every word the text holds, so that a
+// match in the text can be traced back to the words, and boxes, it covers.
+// Word indices out of range are skipped.
+func (p *Page) LayoutSpans() (string, []WordSpan) {
+	// Floors keep a degenerate page (tiny glyphs, a stray huge gap) from
+	// blowing up into megabytes of padding: at most ~1,000 columns and
+	// ~1,000 rows a page.
+	cw, lh := max(p.charWidth(), 1.0/maxLayoutCells), max(p.lineHeight(), 1.0/maxLayoutCells)
 	var b strings.Builder
+	spans := make([]WordSpan, 0, len(p.Words))
 	for li, line := range p.Lines {
 		if li > 0 {
 			b.WriteByte('\n')
@@ -35,6 +59,9 @@ func (p *Page) LayoutText() string {
 		}
 		col := 0
 		for wi, idx := range line.Words {
+			if idx < 0 || idx >= len(p.Words) {
+				continue
+			}
 			w := p.Words[idx]
 			target := int(math.Round(w.Box.X0 / cw))
 			switch {
@@ -45,11 +72,12 @@ func (p *Page) LayoutText() string {
 				b.WriteByte(' ') // words never run together
 				col++
 			}
+			spans = append(spans, WordSpan{Word: idx, Start: b.Len(), End: b.Len() + len(w.Text)})
 			b.WriteString(w.Text)
 			col += utf8.RuneCountInString(w.Text)
 		}
 	}
-	return b.String()
+	return b.String(), spans
 }
 
 // charWidth estimates one character column in normalised page units: the
