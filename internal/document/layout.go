@@ -57,13 +57,19 @@ func (p *Page) LayoutSpans() (string, []WordSpan) {
 				b.WriteByte('\n')
 			}
 		}
-		col := 0
+		col, prevEnd := 0, -1.0
 		for wi, idx := range line.Words {
 			if idx < 0 || idx >= len(p.Words) {
 				continue
 			}
 			w := p.Words[idx]
 			target := int(math.Round(w.Box.X0 / cw))
+			if prevEnd >= 0 && target > col && w.Box.X0-prevEnd < 2*cw {
+				// A word gap narrower than two characters is one space, as
+				// pdftotext writes it: glyphs wider than the estimated
+				// column would otherwise push "Cash at" to "Cash  at".
+				target = col + 1
+			}
 			switch {
 			case target > col:
 				b.WriteString(strings.Repeat(" ", target-col))
@@ -75,6 +81,7 @@ func (p *Page) LayoutSpans() (string, []WordSpan) {
 			spans = append(spans, WordSpan{Word: idx, Start: b.Len(), End: b.Len() + len(w.Text)})
 			b.WriteString(w.Text)
 			col += utf8.RuneCountInString(w.Text)
+			prevEnd = w.Box.X1
 		}
 	}
 	return b.String(), spans
