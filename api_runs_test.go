@@ -395,8 +395,8 @@ func TestUploadFile(t *testing.T) {
 			t.Errorf("batch = %+v, want PROCESSED with 2 processed and 1 failed", got)
 		}
 		runs := h.apiAllRuns(h.key, b.ID)
-		if r := runs[1]; r.Status != "FAILED" || r.Error == nil || r.Error.Code != "UNSUPPORTED_INPUT" {
-			t.Errorf("PDF run = %+v (error %+v), want FAILED with UNSUPPORTED_INPUT", r, r.Error)
+		if r := runs[1]; r.Status != "FAILED" || r.Error == nil || r.Error.Code != "PDF_TRUNCATED" {
+			t.Errorf("PDF run = %+v (error %+v), want FAILED with PDF_TRUNCATED", r, r.Error)
 		}
 		if r := runs[2]; r.Status != "PROCESSED" || r.outField("invoice_number") != "INV-0100" {
 			t.Errorf("uploaded text run = %s %s, want PROCESSED with INV-0100", r.Status, r.Output)
