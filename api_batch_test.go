@@ -234,7 +234,7 @@ func TestProcessorVersions(t *testing.T) {
 		{"field without labels or regex", "EXTRACT", json.RawMessage(`{"fields": [{"name": "a"}]}`), "config", "labels"},
 		{"unknown field type", "EXTRACT", json.RawMessage(`{"fields": [{"name": "a", "type": "integer", "labels": ["A"]}]}`), "config", "integer"},
 		{"blank name", "EXTRACT", json.RawMessage(invoiceConfig), "name", "name"},
-		{"type not available", "CLASSIFY", map[string]any{}, "", "not available"},
+		{"classify without classes", "CLASSIFY", map[string]any{"classes": []any{}}, "config", "class"},
 	}
 	for _, tt := range invalid {
 		t.Run(tt.name, func(t *testing.T) {

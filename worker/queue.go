@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
@@ -30,18 +32,35 @@ func NewQueue(rdb redis.UniversalClient) *Queue {
 }
 
 // EnqueueRun queues a run task whose id is the run id; a task that already
-// exists counts as success.
+// exists counts as success, unless a worker holds it (see heldByWorker).
 func (q *Queue) EnqueueRun(ctx context.Context, runID string, critical bool) error {
 	queue := QueueLow
 	if critical {
 		queue = QueueCritical
 	}
-	_, err := q.client.EnqueueContext(ctx, asynq.NewTask(TypeRun, runPayload(runID)),
-		asynq.TaskID(runID), asynq.Queue(queue), asynq.MaxRetry(q.RunMaxRetry))
+	task := asynq.NewTask(TypeRun, runPayload(runID))
+	_, err := q.client.EnqueueContext(ctx, task, asynq.TaskID(runID), asynq.Queue(queue), asynq.MaxRetry(q.RunMaxRetry))
+	if errors.Is(err, asynq.ErrTaskIDConflict) && q.heldByWorker(queue, runID) {
+		// Possibly a dead worker's: deliver the run again under another
+		// id. A duplicate delivery is harmless, claiming is conditional.
+		redelivery := runID + "~" + strconv.FormatInt(time.Now().UnixNano(), 36)
+		_, err = q.client.EnqueueContext(ctx, task, asynq.TaskID(redelivery), asynq.Queue(queue), asynq.MaxRetry(q.RunMaxRetry))
+	}
 	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
 		return fmt.Errorf("enqueueing run %s: %w", runID, err)
 	}
 	return nil
+}
+
+// heldByWorker reports whether the run's task is active. A run is queued
+// again only once it is PENDING and undispatched, so an active task then
+// is usually a dead worker's: asynq recovers such a task only a minute or
+// two after the worker stopped extending its lease, while the run's own
+// lease has already handed the run back. Waiting for asynq would stall the
+// run for that long whatever RunLease says.
+func (q *Queue) heldByWorker(queue, runID string) bool {
+	info, err := q.inspector.GetTaskInfo(queue, runID)
+	return err == nil && info.State == asynq.TaskStateActive
 }
 
 // WakeDispatcher marks dispatch work as waiting and makes sure one dispatch

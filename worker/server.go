@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -105,14 +106,17 @@ func (w *Worker) Run(ctx context.Context) error {
 	return nil
 }
 
-// tick enqueues a sweep every SweepInterval until ctx ends; the task id
-// keeps it to one queued sweep across all workers.
+// tick enqueues a sweep every SweepInterval until ctx ends. The task id
+// names the interval, so all workers together queue one sweep per interval,
+// and a sweep task orphaned by a crashed worker (asynq recovers it only
+// after a minute or two) cannot block the next ones.
 func (w *Worker) tick(ctx context.Context) {
 	t := time.NewTicker(w.opts.SweepInterval)
 	defer t.Stop()
 	for {
+		slot := time.Now().UnixMilli() / max(w.opts.SweepInterval.Milliseconds(), 1)
 		_, err := w.queue.client.EnqueueContext(ctx, asynq.NewTask(TypeSweep, nil),
-			asynq.TaskID("sweep"), asynq.Queue(QueueDefault), asynq.MaxRetry(0))
+			asynq.TaskID("sweep:"+strconv.FormatInt(slot, 10)), asynq.Queue(QueueDefault), asynq.MaxRetry(0))
 		if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) && ctx.Err() == nil {
 			w.log.WarnContext(ctx, "enqueueing sweep", "err", err)
 		}
@@ -149,7 +153,15 @@ func (w *Worker) handleDispatch(ctx context.Context, _ *asynq.Task) error {
 	}
 }
 
+// handleSweep repairs what Redis lost, then dispatches directly: the
+// dispatch task has a fixed id, and one orphaned by a crashed worker would
+// otherwise stall dispatching until asynq recovers it.
 func (w *Worker) handleSweep(ctx context.Context, _ *asynq.Task) error {
-	_, err := w.svc.Sweep(ctx)
-	return err
+	if _, err := w.svc.Sweep(ctx); err != nil {
+		return err
+	}
+	if _, err := w.svc.Dispatch(ctx); err != nil {
+		w.log.WarnContext(ctx, "dispatching from the sweep", "err", err)
+	}
+	return nil
 }

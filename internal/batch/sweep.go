@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sheaf-dev/sheaf/ent"
+	entbatch "github.com/sheaf-dev/sheaf/ent/batch"
 	"github.com/sheaf-dev/sheaf/ent/run"
 )
 
@@ -17,6 +18,8 @@ type SweepReport struct {
 	Lost int
 	// Requeued is how many single runs were enqueued again.
 	Requeued int
+	// Cancelled is how many PENDING runs of cancelled batches were cancelled.
+	Cancelled int
 }
 
 // sweepBatchSize bounds the rows one sweep looks at per step.
@@ -42,9 +45,13 @@ func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 	if rep.Requeued, err = s.requeueSingles(ctx); err != nil {
 		return rep, err
 	}
+	if rep.Cancelled, err = s.cancelStragglers(ctx); err != nil {
+		return rep, err
+	}
 	s.wake(ctx)
 	if rep != (SweepReport{}) {
-		s.log.InfoContext(ctx, "sweep repaired runs", "expired", rep.Expired, "lost", rep.Lost, "requeued", rep.Requeued)
+		s.log.InfoContext(ctx, "sweep repaired runs", "expired", rep.Expired, "lost", rep.Lost, "requeued", rep.Requeued,
+			"cancelled", rep.Cancelled)
 	}
 	return rep, nil
 }
@@ -145,4 +152,48 @@ func (s *Service) enqueueSingle(ctx context.Context, runID string) error {
 		return fmt.Errorf("marking run %s dispatched: %w", runID, err)
 	}
 	return s.queue.EnqueueRun(ctx, runID, true)
+}
+
+// cancelStragglers cancels the PENDING runs of cancelled batches. Cancelling
+// a batch cancels its PENDING runs, but a run that was PROCESSING then and
+// lost its worker comes back as PENDING (released on shutdown, or its lease
+// expired); nothing dispatches a cancelled batch, so without this the run
+// would stay PENDING and the batch would never complete.
+func (s *Service) cancelStragglers(ctx context.Context) (int, error) {
+	ids, err := s.db.Batch.Query().
+		Where(entbatch.StatusEQ(entbatch.StatusCANCELLED), entbatch.PendingGT(0)).
+		Limit(sweepBatchSize).IDs(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("finding cancelled batches with pending runs: %w", err)
+	}
+	total := 0
+	for _, id := range ids {
+		now, n := s.opts.Now(), 0
+		err := s.withTx(ctx, func(tx *ent.Tx) error {
+			// Lock the batch row first, and only while it is still
+			// cancelled: a retry may have reopened it meanwhile.
+			k, err := tx.Batch.Update().Where(entbatch.ID(id), entbatch.StatusEQ(entbatch.StatusCANCELLED)).
+				AddVersion(1).SetUpdatedAt(now).Save(ctx)
+			if err != nil || k == 0 {
+				return err
+			}
+			if n, err = tx.Run.Update().Where(run.BatchID(id), run.StatusEQ(run.StatusPENDING)).
+				SetStatus(run.StatusCANCELLED).SetFinishedAt(now).SetDispatched(false).Save(ctx); err != nil {
+				return err
+			}
+			b, err := tx.Batch.UpdateOneID(id).AddPending(-n).AddCancelled(n).Save(ctx)
+			if err == nil && b.Pending == 0 && b.Processing == 0 {
+				_, err = s.complete(ctx, tx, b)
+			}
+			return err
+		})
+		if err != nil {
+			return total, fmt.Errorf("cancelling pending runs of cancelled batch %s: %w", id, err)
+		}
+		if n > 0 {
+			total += n
+			s.publishBatch(ctx, &id)
+		}
+	}
+	return total, nil
 }
