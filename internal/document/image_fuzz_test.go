@@ -25,6 +25,7 @@ func FuzzDecodeImage(f *testing.F) {
 		withPNGChunk(pngData, "pHYs", pngPHYs(300)),
 		jpegData,
 		withJPEGSegment(withJPEGSegment(jpegData, 0xe1, exifAPP1(6, 300)), 0xe0, jfifAPP0(200)),
+		withJPEGSegment(jpegData, 0xe1, exifAPP1(8, 0)),
 		encodeImage(f, pattern, func(w io.Writer, m image.Image) error { return gif.Encode(w, m, nil) }),
 		encodeImage(f, pattern, bmp.Encode),
 		encodeImage(f, pattern, func(w io.Writer, m image.Image) error {

@@ -161,11 +161,13 @@ func sortTIFFEntries(entries []tiffEntry) {
 }
 
 // exifAPP1 is an EXIF APP1 payload with an orientation and a resolution in
-// dots per inch.
+// dots per inch, or no resolution when dpi is 0.
 func exifAPP1(orientation uint16, dpi uint32) []byte {
-	t := tiffFile(tiffPage{img: image.NewGray(image.Rect(0, 0, 1, 1)), extra: []tiffEntry{
-		{tagOrientation, tiffShort, uint32(orientation)}, {tagXResolution, tiffRational, dpi}, {tagResolutionUnit, tiffShort, 2},
-	}})
+	entries := []tiffEntry{{tagOrientation, tiffShort, uint32(orientation)}}
+	if dpi > 0 {
+		entries = append(entries, tiffEntry{tagXResolution, tiffRational, dpi}, tiffEntry{tagResolutionUnit, tiffShort, 2})
+	}
+	t := tiffFile(tiffPage{img: image.NewGray(image.Rect(0, 0, 1, 1)), extra: entries})
 	return append([]byte("Exif\x00\x00"), t...)
 }
 
@@ -226,6 +228,8 @@ func TestDecodeImageFormats(t *testing.T) {
 		{"JPEG", jpegData, 0, false},
 		{"JPEG with JFIF density", withJPEGSegment(jpegData, 0xe0, jfifAPP0(200)), 200, false},
 		{"JPEG with EXIF resolution", withJPEGSegment(jpegData, 0xe1, exifAPP1(1, 144)), 144, false},
+		// Phones write EXIF without a resolution (this once panicked).
+		{"JPEG with EXIF but no resolution", withJPEGSegment(jpegData, 0xe1, exifAPP1(1, 0)), 0, false},
 		{"GIF", encodeImage(t, pattern, func(b io.Writer, m image.Image) error { return gif.Encode(b, m, nil) }), 0, false},
 		{"BMP", encodeImage(t, pattern, bmp.Encode), 0, true},
 		{"TIFF from x/image", encodeImage(t, pattern, func(b io.Writer, m image.Image) error { return tiff.Encode(b, m, nil) }), 72, true},

@@ -133,8 +133,9 @@ func (o *OCR) Available() bool { return o.unavailable == nil }
 // screenshot or a photo of a page).
 //
 // Before tesseract reads it, the image is converted to grey (transparent
-// areas to white) and enlarged twice when it is under 200 dpi (or narrower
-// than 1300 pixels at an unknown resolution); tesseract binarises it with
+// areas to white), enlarged twice when it is under 200 dpi (or narrower
+// than 1300 pixels at an unknown resolution) and shrunk when a side is
+// longer than tesseract accepts (32767 pixels); tesseract binarises it with
 // Sauvola's local threshold, which copes with photos and uneven lighting.
 //
 // Words carry their tesseract confidence (0–1) and Source SourceOCR; lines
