@@ -66,7 +66,7 @@ func TestOCRCorpus(t *testing.T) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	pages := 0
+	pages, allWords, sure := 0, 0, 0
 	for i, doc := range docs {
 		pages += len(results[i])
 		words, conf := 0, 0.0
@@ -74,8 +74,12 @@ func TestOCRCorpus(t *testing.T) {
 			words += len(p.Words)
 			for _, w := range p.Words {
 				conf += w.Confidence
+				if w.Confidence >= 0.8 {
+					sure++
+				}
 			}
 		}
+		allWords += words
 		if words == 0 && results[i] != nil {
 			t.Logf("%-75s no words recognised", doc)
 			continue
@@ -89,6 +93,7 @@ func TestOCRCorpus(t *testing.T) {
 			}
 		}
 	}
+	t.Logf("%d words, %d of them with confidence ≥ 0.8", allWords, sure)
 	t.Logf("%d pages in %s: %.2f pages/s with %d tesseract processes", pages, elapsed.Round(time.Millisecond),
 		float64(pages)/elapsed.Seconds(), runtime.NumCPU())
 }

@@ -18,7 +18,9 @@ const assumedDPI = 300
 // resolution is enlarged twice before OCR, and upscaleBelowDPI the
 // resolution under which an image of known resolution is: tesseract reads
 // text best with capitals 20–30 pixels tall, and screenshots and
-// low-resolution scans have less (see the corpus figures in the README).
+// low-resolution scans have less. On the 26 images of the shared corpus
+// that need OCR, enlarging raised the words read with confidence ≥ 0.8
+// from 2065 to 3036 (TestOCRCorpus).
 const (
 	upscaleBelow    = 1300
 	upscaleBelowDPI = 200
