@@ -42,7 +42,8 @@ type imageFile struct {
 	format Format
 	// ifds holds the offset of each page's IFD for a TIFF; nil otherwise.
 	ifds []int64
-	meta imageMeta
+	// meta holds each page's metadata.
+	meta []imageMeta
 }
 
 // imageMeta is what an image's metadata says about how to show it.
@@ -61,7 +62,7 @@ type imageMeta struct {
 //
 // The returned dpi is the horizontal resolution the metadata declares (PNG
 // pHYs, JFIF density, EXIF or TIFF XResolution, BMP pixels per metre) for
-// the first page, or 0 when the image does not say (GIF and WebP never do)
+// the first page (OCR.Image uses each TIFF page's own), or 0 when the image does not say (GIF and WebP never do)
 // or says something implausible (below 50 or above 4800). DecodeImage does
 // not guess: OCR.Image lets tesseract estimate the resolution of such
 // images from the size of their text.
@@ -83,7 +84,7 @@ func DecodeImage(data []byte, maxPixels int64) ([]image.Image, float64, error) {
 			return nil, 0, err
 		}
 	}
-	return imgs, f.meta.dpi, nil
+	return imgs, f.meta[0].dpi, nil
 }
 
 // openImage detects the format of data, reads its metadata and checks the
@@ -102,7 +103,7 @@ func openImage(data []byte, maxPixels int64) (*imageFile, error) {
 			return nil, err
 		}
 	} else {
-		f.meta = readMeta(data, f.format.MIME)
+		f.meta = []imageMeta{readMeta(data, f.format.MIME)}
 	}
 	for i := range f.pages() {
 		cfg, err := f.decodeConfig(i)
@@ -113,8 +114,10 @@ func openImage(data []byte, maxPixels int64) (*imageFile, error) {
 			return nil, imageTooLarge(f.format, i, cfg, maxPixels)
 		}
 	}
-	if f.meta.dpi < 50 || f.meta.dpi > 4800 {
-		f.meta.dpi = 0
+	for i := range f.meta {
+		if f.meta[i].dpi < 50 || f.meta[i].dpi > 4800 {
+			f.meta[i].dpi = 0
+		}
 	}
 	return f, nil
 }
@@ -165,7 +168,7 @@ func (f *imageFile) decode(i int) (image.Image, error) {
 	if err != nil {
 		return nil, corrupt(f.format, err)
 	}
-	return orient(img, f.meta.orientation), nil
+	return orient(img, f.meta[i].orientation), nil
 }
 
 // corrupt is the error for an image of format that failed to decode.

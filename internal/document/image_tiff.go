@@ -129,8 +129,8 @@ func (t *tiffReader) meta(off int64) imageMeta {
 }
 
 // openTIFF lists the pages of a TIFF file: the IFDs of its chain, less the
-// reduced-resolution images (thumbnails), and reads the first page's
-// metadata. A chain that breaks after the first page ends there.
+// reduced-resolution images (thumbnails), and reads each page's metadata.
+// A chain that breaks after the first page ends there.
 func (f *imageFile) openTIFF() error {
 	t, ok := newTIFFReader(f.data)
 	if !ok {
@@ -149,15 +149,15 @@ func (f *imageFile) openTIFF() error {
 		}
 		if kind, _ := t.uint(entries[tagNewSubfileType]); kind&1 == 0 {
 			f.ifds = append(f.ifds, off)
+			f.meta = append(f.meta, t.meta(off))
 		}
 		off = next
 	}
 	if len(f.ifds) == 0 {
 		// No IFD could be read, or every one is a thumbnail: let the
 		// decoder read (or reject) the first.
-		f.ifds = []int64{t.first}
+		f.ifds, f.meta = []int64{t.first}, []imageMeta{t.meta(t.first)}
 	}
-	f.meta = t.meta(f.ifds[0])
 	return nil
 }
 

@@ -211,7 +211,7 @@ func (o *OCR) imagePage(ctx context.Context, f *imageFile, i int) (Page, error) 
 	if err != nil {
 		return Page{}, err
 	}
-	return o.page(ctx, img, i+1, f.meta.dpi)
+	return o.page(ctx, img, i+1, f.meta[i].dpi)
 }
 
 // acquire takes a process slot, or returns ctx.Err() when ctx ends first.

@@ -162,23 +162,25 @@ func unionOf(page Page, indices []int) Box {
 func TestOCRImageReadsEveryTIFFPage(t *testing.T) {
 	t.Parallel()
 	o := ocrForTest(t, OCROptions{})
+	texts := []string{"first page", "second page", "third page"}
+	dpis := []uint32{200, 300, 240} // each page has its own resolution
 	var pages []tiffPage
-	for _, text := range []string{"first page", "second page", "third page"} {
+	for i, text := range texts {
 		img, _ := renderText(t, 900, 200, 40, text)
-		pages = append(pages, tiffPage{img: toGray(img), extra: []tiffEntry{{tagXResolution, tiffRational, 200}}})
+		pages = append(pages, tiffPage{img: toGray(img), extra: []tiffEntry{{tagXResolution, tiffRational, dpis[i]}}})
 	}
 	got, err := o.Image(context.Background(), tiffFile(pages...), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var texts []string
+	var gotTexts []string
 	for i, p := range got {
-		if p.Number != i+1 || p.Width != 900*72/200.0 {
-			t.Errorf("page %d: number %d, width %v; want %d, %v", i, p.Number, p.Width, i+1, 900*72/200.0)
+		if want := 900 * 72 / float64(dpis[i]); p.Number != i+1 || p.Width != want {
+			t.Errorf("page %d: number %d, width %v; want %d, %v", i, p.Number, p.Width, i+1, want)
 		}
-		texts = append(texts, strings.ToLower(p.Text()))
+		gotTexts = append(gotTexts, strings.ToLower(p.Text()))
 	}
-	if diff := cmp.Diff([]string{"first page", "second page", "third page"}, texts); diff != "" {
+	if diff := cmp.Diff(texts, gotTexts); diff != "" {
 		t.Errorf("page texts (-want +got):\n%s", diff)
 	}
 }

@@ -23,8 +23,9 @@ type ocrWord struct {
 const tsvColumns = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
 
 // parseTSV reads the words of tesseract's TSV output, in its order. Rows of
-// other levels (page, block, paragraph, line: confidence -1) and words whose
-// text is blank are skipped.
+// other levels (page, block, paragraph, line: confidence -1) are skipped,
+// and so are words that are blank or only vertical bars: tesseract reads the
+// rules of a table as "|", which would split "Qty 2" into "Qty | 2".
 func parseTSV(out []byte) ([]ocrWord, error) {
 	rows := strings.Split(strings.ReplaceAll(string(out), "\r\n", "\n"), "\n")
 	if rows[0] != tsvColumns {
@@ -40,7 +41,7 @@ func parseTSV(out []byte) ([]ocrWord, error) {
 			return nil, fmt.Errorf("row %d has %d columns, want 12", i+2, len(f))
 		}
 		text := strings.Join(strings.Fields(f[11]), "")
-		if text == "" {
+		if strings.Trim(text, "|") == "" {
 			continue
 		}
 		var n [7]int

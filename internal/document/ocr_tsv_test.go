@@ -24,6 +24,8 @@ func TestParseTSV(t *testing.T) {
 		"5\t1\t1\t1\t1\t1\t100\t100\t120\t40\t96.5\tInvoice",
 		"5\t1\t1\t1\t1\t2\t230\t100\t20\t40\t95\t ",
 		"5\t1\t1\t1\t1\t3\t260\t102\t140\t38\t0\t#42",
+		"5\t1\t1\t1\t1\t4\t410\t95\t4\t50\t60\t||",
+		"5\t1\t1\t1\t1\t5\t420\t102\t40\t38\t91\ta|b",
 	)
 	got, err := parseTSV(out)
 	if err != nil {
@@ -32,6 +34,7 @@ func TestParseTSV(t *testing.T) {
 	want := []ocrWord{
 		{block: 1, par: 1, line: 1, box: image.Rect(100, 100, 220, 140), conf: 0.965, text: "Invoice"},
 		{block: 1, par: 1, line: 1, box: image.Rect(260, 102, 400, 140), conf: 0, text: "#42"},
+		{block: 1, par: 1, line: 1, box: image.Rect(420, 102, 460, 140), conf: 0.91, text: "a|b"},
 	}
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(ocrWord{}), cmpopts.EquateApprox(0, 1e-9)); diff != "" {
 		t.Errorf("words (-want +got):\n%s", diff)
