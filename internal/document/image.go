@@ -157,7 +157,7 @@ func (f *imageFile) reader(i int) io.Reader {
 func (f *imageFile) decodeConfig(i int) (image.Config, error) {
 	cfg, err := imageCodecs[f.format.MIME].config(f.reader(i))
 	if err != nil {
-		return cfg, corrupt(f.format, err)
+		return cfg, imageCorrupt(f.format, err)
 	}
 	return cfg, nil
 }
@@ -166,13 +166,13 @@ func (f *imageFile) decodeConfig(i int) (image.Config, error) {
 func (f *imageFile) decode(i int) (image.Image, error) {
 	img, err := imageCodecs[f.format.MIME].decode(f.reader(i))
 	if err != nil {
-		return nil, corrupt(f.format, err)
+		return nil, imageCorrupt(f.format, err)
 	}
 	return orient(img, f.meta[i].orientation), nil
 }
 
-// corrupt is the error for an image of format that failed to decode.
-func corrupt(format Format, err error) error {
+// imageCorrupt is the error for an image of format that failed to decode.
+func imageCorrupt(format Format, err error) error {
 	if errors.Is(err, io.EOF) {
 		err = io.ErrUnexpectedEOF
 	}

@@ -134,7 +134,7 @@ func (t *tiffReader) meta(off int64) imageMeta {
 func (f *imageFile) openTIFF() error {
 	t, ok := newTIFFReader(f.data)
 	if !ok {
-		return corrupt(f.format, fmt.Errorf("malformed header"))
+		return imageCorrupt(f.format, fmt.Errorf("malformed header"))
 	}
 	visited := map[int64]bool{}
 	for off := t.first; off != 0 && !visited[off]; {

@@ -242,7 +242,7 @@ func (o *OCR) page(ctx context.Context, img image.Image, number int, dpi float64
 		return Page{}, &Error{Code: CodeOCRFailed, Message: fmt.Sprintf("reading tesseract's output: %v", err)}
 	}
 	b := img.Bounds()
-	page := buildPage(words, g.Rect.Dx(), g.Rect.Dy())
+	page := ocrPage(words, g.Rect.Dx(), g.Rect.Dy())
 	page.Number = number
 	page.Width, page.Height = float64(b.Dx())*72/dpi, float64(b.Dy())*72/dpi
 	return page, nil

@@ -39,11 +39,11 @@ type drawnWord struct {
 	box  image.Rectangle
 }
 
-// renderText draws lines of text in Go Regular, black on white, on a w×h
+// renderOCRText draws lines of text in Go Regular, black on white, on a w×h
 // image, with the x-height tesseract likes at size pixels per em. A tab in a
 // line moves the pen to the middle of the page, making two columns. It
 // returns the image and the words drawn, line by line.
-func renderText(t testing.TB, w, h int, size float64, lines ...string) (*image.RGBA, [][]drawnWord) {
+func renderOCRText(t testing.TB, w, h int, size float64, lines ...string) (*image.RGBA, [][]drawnWord) {
 	t.Helper()
 	f, err := opentype.Parse(goregular.TTF)
 	if err != nil {
@@ -91,7 +91,7 @@ func TestOCRPageReadsRenderedText(t *testing.T) {
 	o := ocrForTest(t, OCROptions{})
 	// Two columns on the first rows: tesseract reads them as separate
 	// blocks, and OCR joins each row back into one line.
-	img, drawn := renderText(t, 1700, 800, 48,
+	img, drawn := renderOCRText(t, 1700, 800, 48,
 		"Invoice Number:\tINV-2024-0042",
 		"Invoice Date:\t15 March 2024",
 		"The quick brown fox jumps over the lazy dog",
@@ -139,7 +139,7 @@ func checkOCRWords(t *testing.T, page Page, drawn [][]drawnWord, w, h int) {
 					word.Text, word.Line, word.Source, word.Confidence, li)
 			}
 		}
-		if u := unionOf(page, line.Words); line.Box != u {
+		if u := wordsUnion(page, line.Words); line.Box != u {
 			t.Errorf("line %d box %+v, want the union of its words %+v", li, line.Box, u)
 		}
 	}
@@ -150,8 +150,8 @@ func checkOCRWords(t *testing.T, page Page, drawn [][]drawnWord, w, h int) {
 	}
 }
 
-// unionOf returns the union of the boxes of page's words at indices.
-func unionOf(page Page, indices []int) Box {
+// wordsUnion returns the union of the boxes of page's words at indices.
+func wordsUnion(page Page, indices []int) Box {
 	var u Box
 	for _, i := range indices {
 		u = u.Union(page.Words[i].Box)
@@ -166,7 +166,7 @@ func TestOCRImageReadsEveryTIFFPage(t *testing.T) {
 	dpis := []uint32{200, 300, 240} // each page has its own resolution
 	var pages []tiffPage
 	for i, text := range texts {
-		img, _ := renderText(t, 900, 200, 40, text)
+		img, _ := renderOCRText(t, 900, 200, 40, text)
 		pages = append(pages, tiffPage{img: toGray(img), extra: []tiffEntry{{tagXResolution, tiffRational, dpis[i]}}})
 	}
 	got, err := o.Image(context.Background(), tiffFile(pages...), 0)
@@ -190,7 +190,7 @@ func TestOCRImageOfTransparentPNG(t *testing.T) {
 	o := ocrForTest(t, OCROptions{})
 	// Black text on a transparent background reads as black on black
 	// unless it is composited on white.
-	img, _ := renderText(t, 1200, 200, 48, "transparent background")
+	img, _ := renderOCRText(t, 1200, 200, 48, "transparent background")
 	clear := image.NewNRGBA(img.Rect)
 	for i := 0; i < len(img.Pix); i += 4 {
 		clear.Pix[i+3] = 0xff - img.Pix[i] // ink is opaque black, paper transparent
@@ -207,7 +207,7 @@ func TestOCRImageOfTransparentPNG(t *testing.T) {
 
 func TestOCRUnavailable(t *testing.T) {
 	t.Parallel()
-	img, _ := renderText(t, 200, 100, 20, "x")
+	img, _ := renderOCRText(t, 200, 100, 20, "x")
 	for _, tc := range []struct {
 		name    string
 		opts    OCROptions
@@ -246,7 +246,7 @@ func TestOCRTimeout(t *testing.T) {
 	for range 12 {
 		lines = append(lines, "a page of text that takes tesseract a while to read")
 	}
-	img, _ := renderText(t, 2480, 1200, 50, lines...)
+	img, _ := renderOCRText(t, 2480, 1200, 50, lines...)
 	_, err := o.Page(context.Background(), img, 1, 300)
 	var de *Error
 	if !errors.As(err, &de) || de.Code != CodeOCRTimeout {
@@ -257,7 +257,7 @@ func TestOCRTimeout(t *testing.T) {
 func TestOCRCancelled(t *testing.T) {
 	t.Parallel()
 	o := ocrForTest(t, OCROptions{})
-	img, _ := renderText(t, 800, 200, 40, "cancelled")
+	img, _ := renderOCRText(t, 800, 200, 40, "cancelled")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := o.Page(ctx, img, 1, 300); !errors.Is(err, context.Canceled) {
@@ -282,7 +282,7 @@ func TestOCRFailedShowsStderr(t *testing.T) {
 	if !o.Available() {
 		t.Fatal("Available() = false, want true: the language data is there, only damaged")
 	}
-	img, _ := renderText(t, 200, 100, 20, "x")
+	img, _ := renderOCRText(t, 200, 100, 20, "x")
 	_, err := o.Page(context.Background(), img, 1, 300)
 	var de *Error
 	if !errors.As(err, &de) || de.Code != CodeOCRFailed || !strings.Contains(de.Message, "Failed loading language") {
@@ -294,7 +294,7 @@ func TestOCRPageShrinksSidesTesseractRefuses(t *testing.T) {
 	t.Parallel()
 	o := ocrForTest(t, OCROptions{})
 	// tesseract refuses images with a side over 32767 pixels.
-	img, drawn := renderText(t, 34000, 200, 40, "very wide")
+	img, drawn := renderOCRText(t, 34000, 200, 40, "very wide")
 	page, err := o.Page(context.Background(), img, 1, 300)
 	if err != nil {
 		t.Fatal(err)
@@ -340,7 +340,7 @@ func TestOCRConcurrencyBound(t *testing.T) {
 	t.Parallel()
 	path, log := countingTesseract(t)
 	o := ocrForTest(t, OCROptions{Tesseract: path, Concurrency: 2})
-	img, _ := renderText(t, 600, 150, 40, "bounded")
+	img, _ := renderOCRText(t, 600, 150, 40, "bounded")
 	var pages []tiffPage
 	for range 3 {
 		pages = append(pages, tiffPage{img: toGray(img)})

@@ -91,13 +91,13 @@ func tesseractLines(words []ocrWord) []*ocrLine {
 	return lines
 }
 
-// rows joins the tesseract lines that sit side by side on one row of the
+// ocrRows joins the tesseract lines that sit side by side on one row of the
 // page — a label and its value, the cells of a table row, which tesseract
 // puts in different blocks — and orders the rows top to bottom and each
 // row's lines left to right. A line joins the row whose first line it
 // overlaps vertically by at least half the smaller height, unless it
 // overlaps a line of the row horizontally.
-func rows(lines []*ocrLine) [][]*ocrLine {
+func ocrRows(lines []*ocrLine) [][]*ocrLine {
 	slices.SortStableFunc(lines, func(a, b *ocrLine) int {
 		return cmp.Compare(a.box.Min.Y+a.box.Max.Y, b.box.Min.Y+b.box.Max.Y)
 	})
@@ -132,12 +132,12 @@ func overlapsAny(row []*ocrLine, l *ocrLine) bool {
 	return false
 }
 
-// buildPage lays out OCR words recognised in a w×h pixel image as a Page's
+// ocrPage lays out OCR words recognised in a w×h pixel image as a Page's
 // words and lines, boxes normalised to the image.
-func buildPage(words []ocrWord, w, h int) Page {
+func ocrPage(words []ocrWord, w, h int) Page {
 	var p Page
 	norm := func(v, size int) float64 { return min(max(float64(v)/float64(size), 0), 1) }
-	for _, row := range rows(tesseractLines(words)) {
+	for _, row := range ocrRows(tesseractLines(words)) {
 		line := Line{}
 		var text []string
 		for _, tl := range row {

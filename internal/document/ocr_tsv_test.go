@@ -9,14 +9,14 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
-// tsv joins rows of tesseract TSV output under its header.
-func tsv(rows ...string) []byte {
+// tsvOutput joins rows of tesseract TSV output under its header.
+func tsvOutput(rows ...string) []byte {
 	return []byte(tsvColumns + "\n" + strings.Join(rows, "\n") + "\n")
 }
 
 func TestParseTSV(t *testing.T) {
 	t.Parallel()
-	out := tsv(
+	out := tsvOutput(
 		"1\t1\t0\t0\t0\t0\t0\t0\t1000\t500\t-1\t",
 		"2\t1\t1\t0\t0\t0\t100\t100\t300\t40\t-1\t",
 		"3\t1\t1\t1\t0\t0\t100\t100\t300\t40\t-1\t",
@@ -46,9 +46,9 @@ func TestParseTSVRejectsMalformedOutput(t *testing.T) {
 	for name, out := range map[string][]byte{
 		"no header":      []byte("5\t1\t1\t1\t1\t1\t0\t0\t1\t1\t90\tx\n"),
 		"empty":          nil,
-		"short row":      tsv("5\t1\t1\t1\t1\t1\t0\t0\t1\t1\t90"),
-		"bad number":     tsv("5\t1\t1\t1\t1\t1\tx\t0\t1\t1\t90\tword"),
-		"bad confidence": tsv("5\t1\t1\t1\t1\t1\t0\t0\t1\t1\thigh\tword"),
+		"short row":      tsvOutput("5\t1\t1\t1\t1\t1\t0\t0\t1\t1\t90"),
+		"bad number":     tsvOutput("5\t1\t1\t1\t1\t1\tx\t0\t1\t1\t90\tword"),
+		"bad confidence": tsvOutput("5\t1\t1\t1\t1\t1\t0\t0\t1\t1\thigh\tword"),
 	} {
 		if _, err := parseTSV(out); err == nil {
 			t.Errorf("%s: parseTSV succeeded, want an error", name)
@@ -68,7 +68,7 @@ func TestBuildPageJoinsRowsInReadingOrder(t *testing.T) {
 		{block: 3, par: 1, line: 1, box: image.Rect(100, 50, 250, 90), conf: 1, text: "ACME"},
 		{block: 3, par: 1, line: 1, box: image.Rect(260, 50, 400, 90), conf: 1, text: "Corp"},
 	}
-	page := buildPage(words, 1000, 500)
+	page := ocrPage(words, 1000, 500)
 	var lines []string
 	for _, l := range page.Lines {
 		lines = append(lines, l.Text)
@@ -120,7 +120,7 @@ func TestBuildPageKeepsStackedLinesApart(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			var got []string
-			for _, l := range buildPage(tc.words, 1000, 1000).Lines {
+			for _, l := range ocrPage(tc.words, 1000, 1000).Lines {
 				got = append(got, l.Text)
 			}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
@@ -142,15 +142,15 @@ func lineWords(page Page) [][]int {
 // FuzzParseTSV checks that any tesseract output either fails to parse or
 // lays out into a page whose every word is in exactly one line.
 func FuzzParseTSV(f *testing.F) {
-	f.Add(tsv("5\t1\t1\t1\t1\t1\t10\t10\t50\t20\t91.2\tword", "5\t1\t2\t1\t1\t1\t100\t12\t50\t20\t80\tnext"))
-	f.Add(tsv("4\t1\t1\t1\t1\t0\t0\t0\t9\t9\t-1\t", "5\t1\t1\t1\t1\t1\t-5\t-5\t0\t0\t-1\tx"))
+	f.Add(tsvOutput("5\t1\t1\t1\t1\t1\t10\t10\t50\t20\t91.2\tword", "5\t1\t2\t1\t1\t1\t100\t12\t50\t20\t80\tnext"))
+	f.Add(tsvOutput("4\t1\t1\t1\t1\t0\t0\t0\t9\t9\t-1\t", "5\t1\t1\t1\t1\t1\t-5\t-5\t0\t0\t-1\tx"))
 	f.Add([]byte(tsvColumns))
 	f.Fuzz(func(t *testing.T, out []byte) {
 		words, err := parseTSV(out)
 		if err != nil {
 			return
 		}
-		page := buildPage(words, 640, 480)
+		page := ocrPage(words, 640, 480)
 		seen := make([]int, len(page.Words))
 		for li, l := range page.Lines {
 			for _, wi := range l.Words {
