@@ -216,6 +216,9 @@ func (o *OCR) imagePage(ctx context.Context, f *imageFile, i int) (Page, error) 
 
 // acquire takes a process slot, or returns ctx.Err() when ctx ends first.
 func (o *OCR) acquire(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err // select would pick a free slot half the time
+	}
 	select {
 	case o.slots <- struct{}{}:
 		return nil

@@ -2,6 +2,7 @@ package document
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"image"
 	"image/draw"
@@ -182,6 +183,25 @@ func TestOCRImageReadsEveryTIFFPage(t *testing.T) {
 	}
 	if diff := cmp.Diff(texts, gotTexts); diff != "" {
 		t.Errorf("page texts (-want +got):\n%s", diff)
+	}
+}
+
+func TestOCRImageFailsOnACorruptPage(t *testing.T) {
+	t.Parallel()
+	o := ocrForTest(t, OCROptions{Concurrency: 1})
+	img, _ := renderOCRText(t, 600, 150, 40, "page")
+	page := tiffPage{img: toGray(img)}
+	data := tiffFile(page, page, page)
+	// Point page 2's pixels past the end of the file: its header is fine,
+	// its pixels cannot be read.
+	r, _ := newTIFFReader(data)
+	_, second, _ := r.ifd(r.first)
+	entries, _, _ := r.ifd(second)
+	binary.LittleEndian.PutUint32(entries[273].value, 1<<30)
+	_, err := o.Image(context.Background(), data, 0)
+	var de *Error
+	if !errors.As(err, &de) || de.Code != CodeImageCorrupt {
+		t.Errorf("error = %v, want %s", err, CodeImageCorrupt)
 	}
 }
 
