@@ -25,6 +25,7 @@ import (
 	"github.com/sheaf-dev/sheaf/internal/blobstore"
 	"github.com/sheaf-dev/sheaf/internal/config"
 	"github.com/sheaf-dev/sheaf/internal/database"
+	"github.com/sheaf-dev/sheaf/internal/document"
 	"github.com/sheaf-dev/sheaf/internal/engine"
 	"github.com/sheaf-dev/sheaf/internal/progress"
 	"github.com/sheaf-dev/sheaf/web"
@@ -40,16 +41,17 @@ const (
 
 // app holds the process's shared parts.
 type app struct {
-	cfg   config.Config
-	log   *slog.Logger
-	db    *database.DB
-	rdb   redis.UniversalClient
-	mini  *miniredis.Miniredis
-	blobs *blobstore.Store
-	hub   *progress.Hub
-	queue *worker.Queue
-	svc   *batch.Service
-	keys  *auth.Keys
+	cfg    config.Config
+	log    *slog.Logger
+	db     *database.DB
+	rdb    redis.UniversalClient
+	mini   *miniredis.Miniredis
+	blobs  *blobstore.Store
+	hub    *progress.Hub
+	queue  *worker.Queue
+	engine *engine.Engine
+	svc    *batch.Service
+	keys   *auth.Keys
 }
 
 // open connects to the database, Redis and the blob store.
@@ -62,10 +64,11 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error
 	a.hub = progress.NewHub(a.rdb, log)
 	a.queue = worker.NewQueue(a.rdb)
 	a.keys = auth.New(a.db.Client)
+	a.engine = engine.New(a.blobs, engine.Options{MaxInputBytes: cfg.MaxUploadBytes, AllowPrivateURLs: cfg.AllowPrivateURLs,
+		Parser: document.ParserOptions{PDFInstances: cfg.Concurrency}})
 	a.svc = batch.New(batch.Deps{
 		DB: a.db.Client, Dialect: a.db.Dialect, Queue: a.queue, Publisher: a.hub,
-		Subscriber: hubSubscriber{a.hub}, Blobs: a.blobs, Logger: log,
-		Engine: engine.New(a.blobs, engine.Options{MaxInputBytes: cfg.MaxUploadBytes, AllowPrivateURLs: cfg.AllowPrivateURLs}),
+		Subscriber: hubSubscriber{a.hub}, Blobs: a.blobs, Logger: log, Engine: a.engine,
 	}, batch.Options{
 		MaxBatchInputs: cfg.MaxBatchInputs, MaxTextBytes: int(cfg.MaxTextBytes), MaxUploadBytes: cfg.MaxUploadBytes,
 		OrgActiveRunLimit: cfg.OrgActiveRunLimit, DispatchWindow: cfg.Window(), RunLease: cfg.RunLease,
@@ -120,6 +123,9 @@ func (a *app) openRedis(ctx context.Context) (redis.UniversalClient, error) {
 }
 
 func (a *app) close() {
+	if a.engine != nil {
+		_ = a.engine.Close()
+	}
 	if a.hub != nil {
 		_ = a.hub.Close()
 	}

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,6 +17,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/sheaf-dev/sheaf/internal/auth"
 	"github.com/sheaf-dev/sheaf/internal/batch"
@@ -61,7 +63,9 @@ func NewHandler(o Options) http.Handler {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	srv.AddTransport(transport.MultipartForm{MaxUploadSize: o.MaxUploadBytes + 1<<20, MaxMemory: 8 << 20})
+	// The request may exceed the file by the other parts and the encoding.
+	maxRequest := o.MaxUploadBytes + 1<<20
+	srv.AddTransport(transport.MultipartForm{MaxUploadSize: maxRequest, MaxMemory: 8 << 20})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
@@ -71,7 +75,25 @@ func NewHandler(o Options) http.Handler {
 		o.Logger.ErrorContext(ctx, "graphql resolver panicked", "panic", p)
 		return errors.New("internal error")
 	})
-	return o.Keys.Middleware(srv)
+	return o.Keys.Middleware(limitUploads(srv, maxRequest, o.MaxUploadBytes))
+}
+
+// limitUploads answers a multipart request whose declared length exceeds
+// maxRequest with BAD_INPUT itself: gqlgen's multipart transport refuses it
+// with an error that carries no extensions.code.
+func limitUploads(next http.Handler, maxRequest, maxFile int64) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength <= maxRequest || !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusRequestEntityTooLarge)
+		_ = json.NewEncoder(w).Encode(graphql.Response{Errors: gqlerror.List{{
+			Message:    fmt.Sprintf("file is larger than the limit of %d bytes", maxFile),
+			Extensions: map[string]any{"code": string(batch.CodeBadInput), "field": "file"},
+		}}})
+	})
 }
 
 // GraphiQL returns the in-browser IDE for endpoint.

@@ -82,16 +82,16 @@ func (s *Service) validateBatch(in CreateBatchInput) error {
 			s.opts.MaxBatchInputs, len(in.Inputs))
 	}
 	if in.Name != nil && len(*in.Name) > maxNameLen {
-		return badInput("name is longer than %d bytes", maxNameLen)
+		return badField("name", "name is longer than %d bytes", maxNameLen)
 	}
 	if in.Priority < minPriority || in.Priority > maxPriority {
-		return badInput("priority must be between %d and %d", minPriority, maxPriority)
+		return badField("priority", "priority must be between %d and %d", minPriority, maxPriority)
 	}
 	if in.IdempotencyKey != nil && (*in.IdempotencyKey == "" || len(*in.IdempotencyKey) > maxIdemKeyLen) {
-		return badInput("idempotencyKey must be 1 to %d bytes", maxIdemKeyLen)
+		return badField("idempotencyKey", "idempotencyKey must be 1 to %d bytes", maxIdemKeyLen)
 	}
 	if m := checkMetadata(in.Metadata, maxBatchMeta); m != "" {
-		return badInput("%s", m)
+		return badField("metadata", "%s", m)
 	}
 	for i, input := range in.Inputs {
 		if m := input.validate(s.opts.MaxTextBytes); m != "" {
@@ -101,7 +101,8 @@ func (s *Service) validateBatch(in CreateBatchInput) error {
 	return nil
 }
 
-// checkFiles makes sure every fileId names a file of this organization.
+// checkFiles makes sure every fileId names a file of this organization,
+// and gives inputs without a filename the uploaded file's name.
 func (s *Service) checkFiles(ctx context.Context, org string, inputs []Input) error {
 	var ids []string
 	for _, in := range inputs {
@@ -112,17 +113,25 @@ func (s *Service) checkFiles(ctx context.Context, org string, inputs []Input) er
 	if len(ids) == 0 {
 		return nil
 	}
-	found, err := s.db.File.Query().Where(file.OrganizationID(org), file.IDIn(ids...)).IDs(ctx)
+	found, err := s.db.File.Query().Where(file.OrganizationID(org), file.IDIn(ids...)).
+		Select(file.FieldID, file.FieldFilename).All(ctx)
 	if err != nil {
 		return fmt.Errorf("checking files: %w", err)
 	}
-	have := make(map[string]bool, len(found))
+	names := make(map[string]string, len(found))
 	for _, f := range found {
-		have[f] = true
+		names[f.ID] = f.Filename
 	}
 	for i, in := range inputs {
-		if in.FileID != nil && !have[*in.FileID] {
+		if in.FileID == nil {
+			continue
+		}
+		name, ok := names[*in.FileID]
+		if !ok {
 			return badInputAt(i, "file %q not found", *in.FileID)
+		}
+		if in.Filename == nil && name != "" {
+			inputs[i].Filename = &name
 		}
 	}
 	return nil

@@ -51,6 +51,12 @@ func errorf(code Code, format string, args ...any) *Error {
 
 func badInput(format string, args ...any) *Error { return errorf(CodeBadInput, format, args...) }
 
+func badField(field, format string, args ...any) *Error {
+	e := badInput(format, args...)
+	e.Field = field
+	return e
+}
+
 func badInputAt(index int, format string, args ...any) *Error {
 	e := badInput(format, args...)
 	e.Index = index

@@ -20,6 +20,13 @@ type Progress struct {
 	Version int64 `json:"version"`
 }
 
+// final reports whether no further change will come: a terminal status
+// with no run left open (a cancelled batch still counts the runs that were
+// processing when it was cancelled).
+func (p Progress) final() bool {
+	return p.Status.Terminal() && p.Counts.Pending == 0 && p.Counts.Processing == 0
+}
+
 // PercentComplete is the share of runs in a terminal state, 0–100.
 func (p Progress) PercentComplete() float64 { return p.Counts.PercentComplete() }
 
@@ -60,7 +67,7 @@ func (s *Service) publishRun(ctx context.Context, runID string) {
 // WatchBatch streams a batch's progress: it subscribes first, then sends a
 // snapshot from the database, then every newer state (coalesced: a slow
 // reader gets the latest, not every step), and closes the channel after
-// sending a terminal state. Hints may be lost, so it also re-reads the
+// sending a terminal state with no run left open. Hints may be lost, so it also re-reads the
 // database when none arrives for a while.
 func (s *Service) WatchBatch(ctx context.Context, org, batchID string) (<-chan *Progress, error) {
 	if _, err := s.GetBatch(ctx, org, batchID); err != nil {
@@ -94,7 +101,7 @@ func (s *Service) watch(ctx context.Context, org, batchID string, sub Subscripti
 			return false
 		}
 		last = p.Version
-		return !p.Status.Terminal()
+		return !p.final()
 	}
 	snapshot := func() bool {
 		b, err := s.GetBatch(ctx, org, batchID)

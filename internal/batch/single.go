@@ -2,6 +2,7 @@ package batch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -26,11 +27,15 @@ func (s *Service) CreateRun(ctx context.Context, org string, in CreateRunInput) 
 	if m := in.Input.validate(s.opts.MaxTextBytes); m != "" {
 		return nil, &Error{Code: CodeBadInput, Message: "input " + m, Index: -1, Field: "input"}
 	}
-	if err := s.checkFiles(ctx, org, []Input{in.Input}); err != nil {
-		e := err.(*Error)
-		e.Index, e.Field = -1, "input"
-		return nil, e
+	inputs := []Input{in.Input}
+	if err := s.checkFiles(ctx, org, inputs); err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			e.Index, e.Field = -1, "input"
+		}
+		return nil, err
 	}
+	in.Input = inputs[0]
 	proc, ver, err := s.resolveVersion(ctx, org, in.ProcessorID, in.ProcessorVersion)
 	if err != nil {
 		return nil, err

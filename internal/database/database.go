@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
@@ -58,11 +59,22 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		return nil, fmt.Errorf("connecting to database %s: %w", redact(rawURL), err)
 	}
 	client := ent.NewClient(ent.Driver(entsql.OpenDB(dialectName, db)))
-	if err := client.Schema.Create(ctx); err != nil {
+	if err := migrate(ctx, client); err != nil {
 		client.Close()
 		return nil, fmt.Errorf("migrating database: %w", err)
 	}
 	return &DB{Client: client, Dialect: dialectName, SQL: db}, nil
+}
+
+// migrateMu serialises migrations within a process: ent's schema.Create
+// writes to the generated package-level table definitions (migrate.Tables),
+// so two Opens migrating at once race and can panic.
+var migrateMu sync.Mutex
+
+func migrate(ctx context.Context, client *ent.Client) error {
+	migrateMu.Lock()
+	defer migrateMu.Unlock()
+	return client.Schema.Create(ctx)
 }
 
 // SQLiteURL returns the URL of the embedded database file in dir.

@@ -15,17 +15,13 @@ import (
 	"golang.org/x/image/webp"
 )
 
-// Codes of the errors DecodeImage (and so OCR.Image) returns.
-const (
-	// CodeImageTooLarge means an image (or one page of a multi-page TIFF)
-	// declares more pixels than the limit, or a TIFF has more than
-	// MaxImagePages pages. It is checked from the headers, before any pixel
-	// is decoded, so a small file cannot make sheaf allocate gigabytes.
-	CodeImageTooLarge = "IMAGE_TOO_LARGE"
-	// CodeImageCorrupt means the bytes start like an image of a supported
-	// format but cannot be decoded.
-	CodeImageCorrupt = "IMAGE_CORRUPT"
-)
+// CodeImageCorrupt means the bytes start like an image of a supported
+// format but cannot be decoded. DecodeImage (and so OCR.Image) also fails
+// with CodeImageTooLarge when an image, or one page of a multi-page TIFF,
+// declares more pixels than the limit, or a TIFF has more than
+// MaxImagePages pages; it checks the headers before decoding any pixel, so
+// a small file cannot make sheaf allocate gigabytes.
+const CodeImageCorrupt = "IMAGE_CORRUPT"
 
 // DefaultMaxImagePixels is the per-page pixel limit DecodeImage applies when
 // its maxPixels argument is 0 or less: 50 megapixels, an A4 page at 600 dpi

@@ -7,6 +7,9 @@ import (
 	"unicode/utf8"
 )
 
+// maxLayoutCells bounds the columns and rows of one page's layout text.
+const maxLayoutCells = 1000
+
 // LayoutText renders the document as fixed-pitch text that keeps each
 // word near its horizontal position on the page, pages separated by \f —
 // the shape of `pdftotext -layout` output that template regexes (such as
@@ -22,8 +25,29 @@ func (d *Document) LayoutText() string {
 
 // LayoutText renders one page as fixed-pitch text (see Document.LayoutText).
 func (p *Page) LayoutText() string {
-	cw, lh := p.charWidth(), p.lineHeight()
+	text, _ := p.LayoutSpans()
+	return text
+}
+
+// WordSpan is where one word of a page stands in the page's layout text.
+type WordSpan struct {
+	// Word is the index of the word in Page.Words.
+	Word int
+	// Start and End are the word's byte range [Start, End) in the text.
+	Start, End int
+}
+
+// LayoutSpans returns the page's layout text (see Document.LayoutText) and,
+// in text order, the byte range of every word the text holds, so that a
+// match in the text can be traced back to the words, and boxes, it covers.
+// Word indices out of range are skipped.
+func (p *Page) LayoutSpans() (string, []WordSpan) {
+	// Floors keep a degenerate page (tiny glyphs, a stray huge gap) from
+	// blowing up into megabytes of padding: at most ~1,000 columns and
+	// ~1,000 rows a page.
+	cw, lh := max(p.charWidth(), 1.0/maxLayoutCells), max(p.lineHeight(), 1.0/maxLayoutCells)
 	var b strings.Builder
+	spans := make([]WordSpan, 0, len(p.Words))
 	for li, line := range p.Lines {
 		if li > 0 {
 			b.WriteByte('\n')
@@ -33,10 +57,19 @@ func (p *Page) LayoutText() string {
 				b.WriteByte('\n')
 			}
 		}
-		col := 0
+		col, prevEnd := 0, -1.0
 		for wi, idx := range line.Words {
+			if idx < 0 || idx >= len(p.Words) {
+				continue
+			}
 			w := p.Words[idx]
 			target := int(math.Round(w.Box.X0 / cw))
+			if prevEnd >= 0 && target > col && w.Box.X0-prevEnd < 2*cw {
+				// A word gap narrower than two characters is one space, as
+				// pdftotext writes it: glyphs wider than the estimated
+				// column would otherwise push "Cash at" to "Cash  at".
+				target = col + 1
+			}
 			switch {
 			case target > col:
 				b.WriteString(strings.Repeat(" ", target-col))
@@ -45,11 +78,13 @@ func (p *Page) LayoutText() string {
 				b.WriteByte(' ') // words never run together
 				col++
 			}
+			spans = append(spans, WordSpan{Word: idx, Start: b.Len(), End: b.Len() + len(w.Text)})
 			b.WriteString(w.Text)
 			col += utf8.RuneCountInString(w.Text)
+			prevEnd = w.Box.X1
 		}
 	}
-	return b.String()
+	return b.String(), spans
 }
 
 // charWidth estimates one character column in normalised page units: the

@@ -38,6 +38,9 @@ type Options struct {
 	MaxInputBytes int64
 	// AllowPrivateURLs lets URL inputs reach loopback and private addresses.
 	AllowPrivateURLs bool
+	// Parser configures document parsing (PDF instances, page and pixel
+	// limits, OCR); MaxBytes defaults to MaxInputBytes.
+	Parser document.ParserOptions
 }
 
 // Engine implements batch.Engine.
@@ -48,6 +51,12 @@ type Engine struct {
 
 	mu    sync.Mutex
 	cache map[string]processor.Processor // compiled processors by version
+
+	// The parser (and its PDFium instances) is made on first use, so a
+	// process that never parses a document never pays for it.
+	parserOnce sync.Once
+	parser     *document.Parser
+	parserErr  error
 }
 
 // New returns an Engine.
@@ -69,7 +78,11 @@ func (e *Engine) Process(ctx context.Context, job batch.Job) (batch.Result, erro
 	if err != nil {
 		return batch.Result{}, err
 	}
-	doc, err := document.Parse(ctx, data, document.ParseOptions{MaxBytes: e.opts.MaxInputBytes})
+	parser, err := e.documentParser()
+	if err != nil {
+		return batch.Result{}, fmt.Errorf("starting the document parser: %w", err)
+	}
+	doc, err := parser.Parse(ctx, data)
 	if err != nil {
 		return batch.Result{}, runError(err, CodeProcessor)
 	}
@@ -86,6 +99,27 @@ func (e *Engine) Process(ctx context.Context, job batch.Job) (batch.Result, erro
 		return batch.Result{}, fmt.Errorf("encoding output: %w", err)
 	}
 	return batch.Result{Output: raw, NeedsReview: out.NeedsReview}, nil
+}
+
+// documentParser returns the shared parser, making it on first use.
+func (e *Engine) documentParser() (*document.Parser, error) {
+	e.parserOnce.Do(func() {
+		opts := e.opts.Parser
+		if opts.MaxBytes <= 0 {
+			opts.MaxBytes = e.opts.MaxInputBytes
+		}
+		e.parser, e.parserErr = document.NewParser(opts)
+	})
+	return e.parser, e.parserErr
+}
+
+// Close releases the parser's PDFium instances.
+func (e *Engine) Close() error {
+	e.parserOnce.Do(func() {}) // no parser may start after Close
+	if e.parser == nil {
+		return nil
+	}
+	return e.parser.Close()
 }
 
 // processor compiles a processor version once and reuses it.

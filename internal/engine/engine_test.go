@@ -51,7 +51,7 @@ func TestProcessURL(t *testing.T) {
 		{"not found", open, "/missing", CodeFetchFailed, false},
 		{"unavailable", open, "/busy", CodeFetchFailed, true},
 		{"too large", open, "/big", CodeInputTooLarge, false},
-		{"pdf not yet supported", open, "/pdf", "UNSUPPORTED_INPUT", false},
+		{"damaged pdf", open, "/pdf", "PDF_CORRUPT", false},
 		{"loopback refused", guarded, "/ok", CodeURLForbidden, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -19,8 +19,6 @@ func TestNewConfigErrors(t *testing.T) {
 		want   ConfigError
 	}{
 		{"unknown processor type", "SUMMARIZE", `{}`, ConfigError{"type", `unknown processor type "SUMMARIZE"; want EXTRACT, CLASSIFY or SPLIT`}},
-		{"classify is not available yet", TypeClassify, `{}`, ConfigError{"type", "CLASSIFY processors are not available yet"}},
-		{"split is not available yet", TypeSplit, `{}`, ConfigError{"type", "SPLIT processors are not available yet"}},
 		{"no config", TypeExtract, ``, ConfigError{"", "a JSON object is required"}},
 		{"null config", TypeExtract, `null`, ConfigError{"", "must be a JSON object"}},
 		{"invalid JSON", TypeExtract, `{"fields": [}`, ConfigError{"", "invalid JSON: invalid character '}' looking for beginning of value"}},

@@ -5,7 +5,13 @@
 // New validates a processor's JSON config and returns a Processor; an
 // invalid config is a *ConfigError naming the setting ("fields[2].regex"),
 // which the API answers as BAD_INPUT when the processor is created. A
-// Processor is safe for concurrent use. Only EXTRACT is available so far.
+// Processor is safe for concurrent use. The EXTRACT config is described
+// below; ClassifyConfig and SplitConfig describe the CLASSIFY and SPLIT
+// configs and how those processors decide.
+//
+// An EXTRACT config {"invoice2data": {"templates": [...]}} builds the
+// processor from invoice2data templates instead of the config below; see
+// Invoice2DataConfig.
 //
 // # EXTRACT config
 //

@@ -35,9 +35,22 @@ type Processor interface {
 func New(t Type, config json.RawMessage) (Processor, error) {
 	switch t {
 	case TypeExtract:
+		if isInvoice2DataConfig(config) {
+			return newInvoice2Data(config)
+		}
 		return newExtractor(config)
-	case TypeClassify, TypeSplit:
-		return nil, &ConfigError{Field: "type", Message: fmt.Sprintf("%s processors are not available yet", t)}
+	case TypeClassify:
+		c, err := newClassifier(config)
+		if err != nil {
+			return nil, err
+		}
+		return c, nil
+	case TypeSplit:
+		s, err := newSplitter(config)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
 	}
 	return nil, &ConfigError{Field: "type", Message: fmt.Sprintf("unknown processor type %q; want EXTRACT, CLASSIFY or SPLIT", t)}
 }

@@ -38,14 +38,14 @@ func (h *Hub) receiveLoop() {
 			}
 			h.handle(msg)
 		case isTimeout(err):
-			h.ping()
+			_ = h.ping() // logged; the next idle tick tries again
 		default:
 			failures++
 			h.receiveFailed(err, failures)
 			if !h.pause(backoff(failures)) {
 				return
 			}
-			h.ping()
+			_ = h.ping() // logged; a failure shows up as the next read error
 		}
 	}
 }
@@ -153,6 +153,8 @@ func backoff(n int) time.Duration {
 	return min(d, 2*time.Second)
 }
 
+// isTimeout reports whether err is a read deadline passing, which the
+// receive loop uses as its idle tick.
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()

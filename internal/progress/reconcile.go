@@ -123,6 +123,7 @@ func (h *Hub) await(sub []*topic) {
 	}
 }
 
+// hasWaiting reports whether some subscribed topic awaits its PONG.
 func (h *Hub) hasWaiting() bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()

@@ -25,6 +25,7 @@ type Subscription struct {
 	stop   func() bool // detaches the context watch
 }
 
+// newSubscription returns an open subscription to t, not yet registered.
 func newSubscription(h *Hub, t *topic, name string) *Subscription {
 	return &Subscription{
 		hub:   h,

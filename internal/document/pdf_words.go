@@ -1,0 +1,199 @@
+package document
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"unicode"
+)
+
+// Word grouping thresholds, as fractions of a character's height: the
+// height of its loose box, the font's ascent to descent, about 1.1–1.2 times
+// the font size.
+const (
+	// pdfWordGap is the horizontal gap between two characters that separates
+	// words: about a quarter of an em, a little less than a space (0.28 em
+	// in Helvetica). Letters of one word abut; kerning moves them by less.
+	pdfWordGap = 0.2
+	// pdfBaselineShift is how far the bottom of a character may move from the
+	// previous one's before it starts a new word (superscripts, a new line).
+	pdfBaselineShift = 0.35
+	// pdfLineOverlap is how much of the smaller of two heights a word must share
+	// vertically with a line to join it.
+	pdfLineOverlap = 0.5
+)
+
+// pdfRect is a box in points on a page shown upright, origin top-left.
+type pdfRect struct {
+	x0, y0, x1, y1 float64
+}
+
+func (r pdfRect) height() float64 { return r.y1 - r.y0 }
+
+// union returns the smallest pdfRect holding r and o.
+func (r pdfRect) union(o pdfRect) pdfRect {
+	return pdfRect{min(r.x0, o.x0), min(r.y0, o.y0), max(r.x1, o.x1), max(r.y1, o.y1)}
+}
+
+// pdfChar is one character of a page's text layer, in content order.
+type pdfChar struct {
+	r rune
+	// box is the character's box in points; zero for white space.
+	box pdfRect
+}
+
+// isPDFSeparator reports whether r ends a word: white space and the line
+// breaks PDFium generates.
+func isPDFSeparator(r rune) bool { return unicode.IsSpace(r) || r == 0 }
+
+// pdfWord is a word being assembled from characters.
+type pdfWord struct {
+	text strings.Builder
+	box  pdfRect
+	last pdfRect // the box of the word's last character
+}
+
+// groupPDFWords joins the characters of a page into words: a word ends at
+// white space, at a horizontal gap wider than pdfWordGap of the font size, where
+// the text moves back to the left, and where the baseline moves.
+func groupPDFWords(chars []pdfChar) []pdfLayerWord {
+	var words []pdfLayerWord
+	var cur *pdfWord
+	flush := func() {
+		if cur != nil && cur.text.Len() > 0 {
+			words = append(words, pdfLayerWord{text: cur.text.String(), box: cur.box})
+		}
+		cur = nil
+	}
+	for _, c := range chars {
+		switch {
+		case isPDFSeparator(c.r):
+			flush()
+			continue
+		case !unicode.IsGraphic(c.r) || c.box.x1 <= c.box.x0 || c.box.y1 <= c.box.y0:
+			continue // control characters (PDFium's soft-hyphen markers) and boxless glyphs
+		case cur != nil && startsPDFWord(cur.last, c.box):
+			flush()
+		}
+		if cur == nil {
+			cur = &pdfWord{box: c.box}
+		}
+		cur.text.WriteRune(c.r)
+		cur.box = cur.box.union(c.box)
+		cur.last = c.box
+	}
+	flush()
+	return words
+}
+
+// startsPDFWord reports whether a character at next begins a new word after a
+// character at prev.
+func startsPDFWord(prev, next pdfRect) bool {
+	size := max(prev.height(), next.height())
+	switch {
+	case next.x0-prev.x1 > pdfWordGap*size: // a gap
+		return true
+	case next.x1 < prev.x0+0.1*size: // back to the left: another line or overprint
+		return true
+	}
+	bottomShift := next.y1 - prev.y1
+	return bottomShift > pdfBaselineShift*size || -bottomShift > pdfBaselineShift*size
+}
+
+// pdfLayerWord is a word of a page with its box in points.
+type pdfLayerWord struct {
+	text string
+	box  pdfRect
+}
+
+// pdfRow is a line being assembled: the band of its first word.
+type pdfRow struct {
+	y0, y1 float64
+	words  []pdfLayerWord
+}
+
+// layoutPDFPage orders words into lines (one per visual row: words sharing
+// most of their height, left to right; rows top to bottom) and returns the
+// page's Words and Lines with boxes normalised by the page size w × h.
+// Words outside the page are dropped.
+func layoutPDFPage(words []pdfLayerWord, w, h float64) ([]Word, []Line) {
+	rows := groupPDFRows(words)
+	var outWords []Word
+	var outLines []Line
+	for _, row := range rows {
+		line := Line{}
+		var text strings.Builder
+		for _, tw := range row.words {
+			b, ok := pdfNormalise(tw.box, w, h)
+			if !ok {
+				continue
+			}
+			if len(line.Words) > 0 {
+				text.WriteByte(' ')
+			}
+			text.WriteString(tw.text)
+			line.Words = append(line.Words, len(outWords))
+			line.Box = line.Box.Union(b)
+			outWords = append(outWords, Word{Text: tw.text, Box: b, Source: SourceTextLayer, Confidence: 1, Line: len(outLines)})
+		}
+		if len(line.Words) > 0 {
+			line.Text = text.String()
+			outLines = append(outLines, line)
+		}
+	}
+	return outWords, outLines
+}
+
+// groupPDFRows clusters words into rows by vertical overlap and sorts rows top
+// to bottom and each row's words left to right.
+func groupPDFRows(words []pdfLayerWord) []*pdfRow {
+	sorted := slices.Clone(words)
+	slices.SortStableFunc(sorted, func(a, b pdfLayerWord) int {
+		return cmp.Compare(a.box.y0+a.box.y1, b.box.y0+b.box.y1)
+	})
+	var rows []*pdfRow
+	for _, w := range sorted {
+		if r := bestPDFRow(rows, w.box); r != nil {
+			r.words = append(r.words, w)
+			continue
+		}
+		rows = append(rows, &pdfRow{y0: w.box.y0, y1: w.box.y1, words: []pdfLayerWord{w}})
+	}
+	slices.SortStableFunc(rows, func(a, b *pdfRow) int { return cmp.Compare(a.y0+a.y1, b.y0+b.y1) })
+	for _, r := range rows {
+		slices.SortStableFunc(r.words, func(a, b pdfLayerWord) int { return cmp.Compare(a.box.x0, b.box.x0) })
+	}
+	return rows
+}
+
+// bestPDFRow returns the row b overlaps most vertically, if it overlaps it by
+// at least pdfLineOverlap of the smaller height. Words arrive sorted by their
+// vertical centre, so only the last rows can match.
+func bestPDFRow(rows []*pdfRow, b pdfRect) *pdfRow {
+	var best *pdfRow
+	bestScore := 0.0
+	for i := len(rows) - 1; i >= 0 && i >= len(rows)-32; i-- {
+		r := rows[i]
+		overlap := min(r.y1, b.y1) - max(r.y0, b.y0)
+		smaller := min(r.y1-r.y0, b.height())
+		if smaller <= 0 {
+			continue
+		}
+		if score := overlap / smaller; score >= pdfLineOverlap && score > bestScore {
+			best, bestScore = r, score
+		}
+	}
+	return best
+}
+
+// pdfNormalise converts a box in points to a Box on a page of w × h points,
+// clipped to the page; ok is false when nothing of it is on the page.
+func pdfNormalise(r pdfRect, w, h float64) (Box, bool) {
+	b := Box{
+		X0: pdfClamp01(r.x0 / w), Y0: pdfClamp01(r.y0 / h),
+		X1: pdfClamp01(r.x1 / w), Y1: pdfClamp01(r.y1 / h),
+	}
+	return b, b.X1 > b.X0 && b.Y1 > b.Y0
+}
+
+func pdfClamp01(v float64) float64 { return min(1, max(0, v)) }
