@@ -23,11 +23,6 @@ import (
 // a small file cannot make sheaf allocate gigabytes.
 const CodeImageCorrupt = "IMAGE_CORRUPT"
 
-// DefaultMaxImagePixels is the per-page pixel limit DecodeImage applies when
-// its maxPixels argument is 0 or less: 50 megapixels, an A4 page at 600 dpi
-// (35 MP) with room to spare, while a decoded page stays under 200 MB.
-const DefaultMaxImagePixels = 50_000_000
-
 // MaxImagePages is the most pages DecodeImage reads from a multi-page TIFF.
 const MaxImagePages = 1000
 
@@ -64,7 +59,7 @@ type imageMeta struct {
 // images from the size of their text.
 //
 // maxPixels bounds width × height of each page (0 or less means
-// DefaultMaxImagePixels); sizes are read from the headers before decoding,
+// DefaultMaxPixels); sizes are read from the headers before decoding,
 // and a larger page fails with CodeImageTooLarge. Data that is not a
 // supported image fails with CodeUnsupportedInput, and a supported image
 // that cannot be decoded with CodeImageCorrupt. Every page is held in memory
@@ -87,7 +82,7 @@ func DecodeImage(data []byte, maxPixels int64) ([]image.Image, float64, error) {
 // size of every page against maxPixels.
 func openImage(data []byte, maxPixels int64) (*imageFile, error) {
 	if maxPixels <= 0 {
-		maxPixels = DefaultMaxImagePixels
+		maxPixels = DefaultMaxPixels
 	}
 	f := &imageFile{data: data, format: Detect(data)}
 	if imageCodecs[f.format.MIME].decode == nil {
