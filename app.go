@@ -64,8 +64,12 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error
 	a.hub = progress.NewHub(a.rdb, log)
 	a.queue = worker.NewQueue(a.rdb)
 	a.keys = auth.New(a.db.Client)
+	ocr := document.NewOCR(document.OCROptions{})
+	if !ocr.Available() {
+		log.Warn("tesseract is not installed: images and scanned pages will fail with OCR_UNAVAILABLE (apt-get install tesseract-ocr tesseract-ocr-eng)")
+	}
 	a.engine = engine.New(a.blobs, engine.Options{MaxInputBytes: cfg.MaxUploadBytes, AllowPrivateURLs: cfg.AllowPrivateURLs,
-		Parser: document.ParserOptions{PDFInstances: cfg.Concurrency}})
+		Parser: document.ParserOptions{PDFInstances: cfg.Concurrency, Recognizer: ocr}})
 	a.svc = batch.New(batch.Deps{
 		DB: a.db.Client, Dialect: a.db.Dialect, Queue: a.queue, Publisher: a.hub,
 		Subscriber: hubSubscriber{a.hub}, Blobs: a.blobs, Logger: log, Engine: a.engine,
