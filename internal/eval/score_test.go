@@ -104,7 +104,7 @@ func TestQuadBox(t *testing.T) {
 	}{
 		{[]float64{0.1, 0.2, 0.3, 0.2, 0.3, 0.25, 0.1, 0.25}, document.Box{X0: 0.1, Y0: 0.2, X1: 0.3, Y1: 0.25}, true},
 		{[]float64{0.1, 0.2, 0.32, 0.19, 0.31, 0.26, 0.09, 0.25}, document.Box{X0: 0.09, Y0: 0.19, X1: 0.32, Y1: 0.26}, true}, // skewed
-		{[]float64{10, 20, 30, 20, 30, 25, 10, 25}, document.Box{}, false},                                                   // pixels, not normalised
+		{[]float64{10, 20, 30, 20, 30, 25, 10, 25}, document.Box{}, false},                                                    // pixels, not normalised
 		{[]float64{0.1, 0.2}, document.Box{}, false},
 	}
 	for _, tt := range tests {

@@ -77,7 +77,7 @@ func accuracy(s SetSummary) string {
 
 // writeSpeed writes the throughput by text kind.
 func (rep *Report) writeSpeed(w io.Writer) {
-	fmt.Fprintln(w, "\nspeed (parse + process, wall time at this concurrency; failed documents add no pages)")
+	fmt.Fprintln(w, "\nspeed (parse + process, wall time at this concurrency; documents that fail to parse add no pages)")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  text\tdocs\tpages\tseconds\tpages/s")
 	for _, s := range rep.Speed {
