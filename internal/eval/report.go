@@ -243,29 +243,7 @@ const (
 // extraction sets but invoice2data-custom, whose templates the corpus
 // lacks; documents that failed count with every field missed.
 func targets(rep *Report) []Target {
-	var textN, textOK, ocrN, ocrOK, boxed, hits int
-	for _, r := range rep.Documents {
-		if r.Set == SetInvoice2DataCustom {
-			continue
-		}
-		for _, f := range r.Fields {
-			switch r.Text {
-			case TextOCR:
-				ocrN, ocrOK = ocrN+1, ocrOK+b2i(f.Exact)
-			default:
-				textN, textOK = textN+1, textOK+b2i(f.Exact)
-			}
-			if f.IoU != nil {
-				boxed, hits = boxed+1, hits+b2i(*f.IoU >= 0.5)
-			}
-		}
-	}
-	ts := []Target{
-		target("text-layer field exact match", goalTextExact, rate(textOK, textN),
-			fmt.Sprintf("%d/%d fields of text-layer and plain-text documents (%s excluded)", textOK, textN, SetInvoice2DataCustom)),
-		target("OCR field exact match", goalOCRExact, rate(ocrOK, ocrN), fmt.Sprintf("%d/%d fields of OCR documents", ocrOK, ocrN)),
-		target("boxed fields with IoU ≥ 0.5", goalIoU, rate(hits, boxed), fmt.Sprintf("%d/%d boxed fields", hits, boxed)),
-	}
+	ts := fieldTargets(rep.Documents)
 	var split, cls *SetSummary
 	for i := range rep.Sets {
 		switch rep.Sets[i].Set {
@@ -287,6 +265,33 @@ func targets(rep *Report) []Target {
 		ts = append(ts, target("classification accuracy", goalAccuracy, nil, "no classification documents"))
 	}
 	return ts
+}
+
+// fieldTargets measures exact match on text and on OCR documents, and
+// the boxes.
+func fieldTargets(docs []DocResult) []Target {
+	var textN, textOK, ocrN, ocrOK, boxed, hits int
+	for _, r := range docs {
+		if r.Set == SetInvoice2DataCustom {
+			continue
+		}
+		for _, f := range r.Fields {
+			if r.Text == TextOCR {
+				ocrN, ocrOK = ocrN+1, ocrOK+b2i(f.Exact)
+			} else {
+				textN, textOK = textN+1, textOK+b2i(f.Exact)
+			}
+			if f.IoU != nil {
+				boxed, hits = boxed+1, hits+b2i(*f.IoU >= 0.5)
+			}
+		}
+	}
+	return []Target{
+		target("text-layer field exact match", goalTextExact, rate(textOK, textN),
+			fmt.Sprintf("%d/%d fields of text-layer and plain-text documents, %s excluded", textOK, textN, SetInvoice2DataCustom)),
+		target("OCR field exact match", goalOCRExact, rate(ocrOK, ocrN), fmt.Sprintf("%d/%d fields of OCR documents", ocrOK, ocrN)),
+		target("boxed fields with IoU ≥ 0.5", goalIoU, rate(hits, boxed), fmt.Sprintf("%d/%d boxed fields", hits, boxed)),
+	}
 }
 
 // target rates a value against its goal.
