@@ -8,6 +8,7 @@
 //	sheaf api            only the HTTP API and dashboard
 //	sheaf worker         only the background worker
 //	sheaf org create N   create an organization and print its API key
+//	sheaf eval DIR       score the document engine on a corpus (sheaf eval -h)
 //	sheaf version        print the version
 //
 // Every subcommand takes the settings of `sheaf -h` as flags or environment
@@ -26,6 +27,7 @@ import (
 	"syscall"
 
 	"github.com/sheaf-dev/sheaf/internal/config"
+	"github.com/sheaf-dev/sheaf/internal/eval"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -51,6 +53,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		fmt.Fprintln(stdout, "sheaf", version)
 		return nil
 	}
+	if cmd == "eval" {
+		opts, err := eval.ParseFlags(args, os.Stderr)
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return eval.Run(ctx, opts, stdout)
+	}
 	cfg, err := config.Parse("sheaf "+cmd, args, getenv, os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
@@ -68,5 +80,5 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	case "org":
 		return orgCommand(ctx, cfg, stdout)
 	}
-	return fmt.Errorf("unknown command %q (want serve, api, worker, org or version)", cmd)
+	return fmt.Errorf("unknown command %q (want serve, api, worker, org, eval or version)", cmd)
 }
