@@ -100,10 +100,22 @@ func startsPDFWord(prev, next pdfRect) bool {
 	return bottomShift > pdfBaselineShift*size || -bottomShift > pdfBaselineShift*size
 }
 
-// pdfLayerWord is a word of a page with its box in points.
+// pdfLayerWord is a word of a page with its box in points: from the text
+// layer, or, with source SourceOCR, read by OCR from an image on the page.
 type pdfLayerWord struct {
 	text string
 	box  pdfRect
+	// source is "" for a text-layer word; confidence is that of OCR words.
+	source     Source
+	confidence float64
+}
+
+// word returns w as a Word with the normalised box b on line.
+func (w pdfLayerWord) word(b Box, line int) Word {
+	if w.source == "" {
+		return Word{Text: w.text, Box: b, Source: SourceTextLayer, Confidence: 1, Line: line}
+	}
+	return Word{Text: w.text, Box: b, Source: w.source, Confidence: w.confidence, Line: line}
 }
 
 // pdfRow is a line being assembled: the band of its first word.
@@ -134,7 +146,7 @@ func layoutPDFPage(words []pdfLayerWord, w, h float64) ([]Word, []Line) {
 			text.WriteString(tw.text)
 			line.Words = append(line.Words, len(outWords))
 			line.Box = line.Box.Union(b)
-			outWords = append(outWords, Word{Text: tw.text, Box: b, Source: SourceTextLayer, Confidence: 1, Line: len(outLines)})
+			outWords = append(outWords, tw.word(b, len(outLines)))
 		}
 		if len(line.Words) > 0 {
 			line.Text = text.String()
