@@ -158,7 +158,12 @@ func (j *pdfJob) page(ctx context.Context, doc *pdfDoc, index int) (Page, error)
 			return j.ocr(ctx, page, index+1, w, h)
 		}
 	}
-	words, lines := layoutPDFPage(groupPDFWords(chars), w, h)
+	layer := groupPDFWords(chars)
+	extra, err := j.imageWords(ctx, page, index+1, w, h, tf, layer)
+	if err != nil {
+		return Page{}, err
+	}
+	words, lines := layoutPDFPage(append(layer, extra...), w, h)
 	return Page{Number: index + 1, Width: w, Height: h, Words: words, Lines: lines}, nil
 }
 

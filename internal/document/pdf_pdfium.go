@@ -30,6 +30,7 @@ const (
 	fnTextGetLooseCharBox
 	fnTextGetCharBox
 	fnTextHasUnicodeMapError
+	fnTextGetCharAngle
 	fnPageCountObjects
 	fnPageGetObject
 	fnPageObjGetType
@@ -66,6 +67,7 @@ var pdfiumFunctions = [fnCount]string{
 	fnTextGetLooseCharBox:    "FPDFText_GetLooseCharBox",
 	fnTextGetCharBox:         "FPDFText_GetCharBox",
 	fnTextHasUnicodeMapError: "FPDFText_HasUnicodeMapError",
+	fnTextGetCharAngle:       "FPDFText_GetCharAngle",
 	fnPageCountObjects:       "FPDFPage_CountObjects",
 	fnPageGetObject:          "FPDFPage_GetObject",
 	fnPageObjGetType:         "FPDFPageObj_GetType",

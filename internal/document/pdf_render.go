@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"image"
 	"math"
+
+	"github.com/tetratelabs/wazero/api"
 )
 
 // Limits of the search for images on a page without a text layer.
@@ -98,7 +100,14 @@ func pdfRenderSize(w, h, dpi float64, maxPixels int64) (int, int, error) {
 
 // render draws a page upright on a white w × h gray bitmap.
 func (p *pdfium) render(ctx context.Context, page uint64, w, h int) (*image.Gray, error) {
-	bmp, err := p.call(ctx, fnBitmapCreateEx, uint64(w), uint64(h), pdfBitmapGray, 0, 0)
+	return p.renderRegion(ctx, page, w, h, image.Rect(0, 0, w, h))
+}
+
+// renderRegion draws the part r (in pixels) of a page rendered upright at
+// w × h pixels on a white gray bitmap of r's size.
+func (p *pdfium) renderRegion(ctx context.Context, page uint64, w, h int, r image.Rectangle) (*image.Gray, error) {
+	bw, bh := r.Dx(), r.Dy()
+	bmp, err := p.call(ctx, fnBitmapCreateEx, uint64(bw), uint64(bh), pdfBitmapGray, 0, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -106,10 +115,13 @@ func (p *pdfium) render(ctx context.Context, page uint64, w, h int) (*image.Gray
 		return nil, errors.New("pdfium: cannot allocate the page bitmap")
 	}
 	defer func() { _, _ = p.call(context.Background(), fnBitmapDestroy, bmp) }()
-	if _, err := p.call(ctx, fnBitmapFillRect, bmp, 0, 0, uint64(w), uint64(h), 0xFFFFFFFF); err != nil {
+	if _, err := p.call(ctx, fnBitmapFillRect, bmp, 0, 0, uint64(bw), uint64(bh), 0xFFFFFFFF); err != nil {
 		return nil, err
 	}
-	if _, err := p.call(ctx, fnRenderPageBitmap, bmp, page, 0, 0, uint64(w), uint64(h), 0, pdfRenderAnnot|pdfRenderGrayscale); err != nil {
+	// The page is drawn at its full size, shifted so that r's corner lands
+	// on the bitmap's origin; PDFium clips the rest.
+	if _, err := p.call(ctx, fnRenderPageBitmap, bmp, page, api.EncodeI32(int32(-r.Min.X)), api.EncodeI32(int32(-r.Min.Y)),
+		uint64(w), uint64(h), 0, pdfRenderAnnot|pdfRenderGrayscale); err != nil {
 		return nil, err
 	}
 	buf, err := p.call32(fnBitmapGetBuffer, bmp)
@@ -120,16 +132,16 @@ func (p *pdfium) render(ctx context.Context, page uint64, w, h int) (*image.Gray
 	if err != nil {
 		return nil, err
 	}
-	if stride < int32(w) {
-		return nil, fmt.Errorf("pdfium: bitmap stride %d for width %d", stride, w)
+	if stride < int32(bw) {
+		return nil, fmt.Errorf("pdfium: bitmap stride %d for width %d", stride, bw)
 	}
-	pix, ok := p.mem.Read(uint32(buf), uint32(stride)*uint32(h))
+	pix, ok := p.mem.Read(uint32(buf), uint32(stride)*uint32(bh))
 	if !ok {
 		return nil, errors.New("pdfium: reading the page bitmap")
 	}
-	img := image.NewGray(image.Rect(0, 0, w, h))
-	for y := range h {
-		copy(img.Pix[y*w:(y+1)*w], pix[int(stride)*y:])
+	img := image.NewGray(image.Rect(0, 0, bw, bh))
+	for y := range bh {
+		copy(img.Pix[y*bw:(y+1)*bw], pix[int(stride)*y:])
 	}
 	return img, nil
 }

@@ -186,6 +186,16 @@ func TestPDFWordsAndLines(t *testing.T) {
 		{"a slightly shifted baseline stays on the row", pdfText(72, 720, 12, "Total") + pdfText(300, 721.5, 10, "12.50"),
 			[]string{"Total", "12.50"}, []string{"Total 12.50"}},
 		{"a blank page has no words", "", []string{}, []string{}},
+		// A sidebar printed bottom to top beside a field, as on the W-9:
+		// its letters stack up the page and must not join the field's row.
+		{"text turned 90° makes a line of its own", "BT /F1 10 Tf 0 1 -1 0 60 690 Tm (Print or type.) Tj ET\n" +
+			pdfText(100, 740, 12, "Arctex Inc.") + pdfText(100, 710, 12, "100 Test Address") + pdfText(100, 696, 12, "Bellevue, WA"),
+			[]string{"Arctex", "Inc.", "Print", "or", "type.", "100", "Test", "Address", "Bellevue,", "WA"},
+			[]string{"Arctex Inc.", "Print or type.", "100 Test Address", "Bellevue, WA"}},
+		{"text turned -90° reads in content order", "BT /F1 10 Tf 0 -1 1 0 60 760 Tm (Page 1) Tj ET",
+			[]string{"Page", "1"}, []string{"Page 1"}},
+		{"slanted text within 11° stays upright", "BT /F1 12 Tf 0.99 0.1 -0.1 0.99 72 720 Tm (Total 12.50) Tj ET",
+			[]string{"Total", "12.50"}, []string{"Total 12.50"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -109,7 +109,11 @@ func (p *pdfium) pageChars(ctx context.Context, page uint64, tf pdfTransform) ([
 		if err != nil {
 			return nil, st, err
 		}
-		chars = append(chars, pdfChar{r: r, box: box})
+		upright, err := p.charUpright(tp, i, tf)
+		if err != nil {
+			return nil, st, err
+		}
+		chars = append(chars, pdfChar{r: r, box: box, rotated: !upright})
 	}
 	return chars, st, nil
 }
@@ -160,4 +164,32 @@ func (p *pdfium) charBox(tp, i uint64, tf pdfTransform) (pdfRect, error) {
 	}
 	l, r, b, t := p.readF64(s), p.readF64(s+8), p.readF64(s+16), p.readF64(s+24)
 	return tf.box(l, b, r, t), nil
+}
+
+// pdfUprightSlope is the largest slope of a character's baseline, as shown,
+// that still counts as horizontal text: about 11°.
+const pdfUprightSlope = 0.2
+
+// charUpright reports whether character i runs left to right on the page as
+// displayed: its angle in user space (counter-clockwise, from the text
+// matrix) turned by the page's transform tf, which holds /Rotate.
+func (p *pdfium) charUpright(tp, i uint64, tf pdfTransform) (bool, error) {
+	r, err := p.call(context.Background(), fnTextGetCharAngle, tp, i)
+	if err != nil {
+		return false, err
+	}
+	a := float64(math.Float32frombits(uint32(r)))
+	if a < 0 { // PDFium could not tell: take the character as upright
+		return true, nil
+	}
+	return pdfUpright(a, tf), nil
+}
+
+// pdfUpright reports whether a baseline at angle a (radians, user space,
+// counter-clockwise) runs left to right, within pdfUprightSlope, once tf
+// maps it to the displayed page.
+func pdfUpright(a float64, tf pdfTransform) bool {
+	c, s := math.Cos(a), math.Sin(a)
+	dx, dy := tf.xx*c+tf.yx*s, tf.xy*c+tf.yy*s
+	return dx > 0 && math.Abs(dy) <= pdfUprightSlope*dx
 }

@@ -40,6 +40,9 @@ type pdfChar struct {
 	r rune
 	// box is the character's box in points; zero for white space.
 	box pdfRect
+	// rotated is set for a character that does not run left to right as
+	// displayed (a sidebar printed bottom to top).
+	rotated bool
 }
 
 // isPDFSeparator reports whether r ends a word: white space and the line
@@ -48,9 +51,10 @@ func isPDFSeparator(r rune) bool { return unicode.IsSpace(r) || r == 0 }
 
 // pdfWord is a word being assembled from characters.
 type pdfWord struct {
-	text strings.Builder
-	box  pdfRect
-	last pdfRect // the box of the word's last character
+	text    strings.Builder
+	box     pdfRect
+	last    pdfRect // the box of the word's last character
+	rotated bool
 }
 
 // groupPDFWords joins the characters of a page into words: a word ends at
@@ -61,7 +65,7 @@ func groupPDFWords(chars []pdfChar) []pdfLayerWord {
 	var cur *pdfWord
 	flush := func() {
 		if cur != nil && cur.text.Len() > 0 {
-			words = append(words, pdfLayerWord{text: cur.text.String(), box: cur.box})
+			words = append(words, pdfLayerWord{text: cur.text.String(), box: cur.box, rotated: cur.rotated})
 		}
 		cur = nil
 	}
@@ -72,11 +76,12 @@ func groupPDFWords(chars []pdfChar) []pdfLayerWord {
 			continue
 		case !unicode.IsGraphic(c.r) || c.box.x1 <= c.box.x0 || c.box.y1 <= c.box.y0:
 			continue // control characters (PDFium's soft-hyphen markers) and boxless glyphs
-		case cur != nil && startsPDFWord(cur.last, c.box):
+		case cur != nil && (cur.rotated != c.rotated || c.rotated && apartPDF(cur.last, c.box) ||
+			!c.rotated && startsPDFWord(cur.last, c.box)):
 			flush()
 		}
 		if cur == nil {
-			cur = &pdfWord{box: c.box}
+			cur = &pdfWord{box: c.box, rotated: c.rotated}
 		}
 		cur.text.WriteRune(c.r)
 		cur.box = cur.box.union(c.box)
@@ -100,16 +105,44 @@ func startsPDFWord(prev, next pdfRect) bool {
 	return bottomShift > pdfBaselineShift*size || -bottomShift > pdfBaselineShift*size
 }
 
-// pdfLayerWord is a word of a page with its box in points.
+// apartPDF reports whether two characters of rotated text are too far
+// apart to be of one word: a gap, in any direction, wider than pdfWordGap
+// of the text's size across its baseline (the thinner side of the boxes).
+func apartPDF(prev, next pdfRect) bool {
+	size := max(min(prev.x1-prev.x0, prev.height()), min(next.x1-next.x0, next.height()))
+	gapX := max(next.x0-prev.x1, prev.x0-next.x1)
+	gapY := max(next.y0-prev.y1, prev.y0-next.y1)
+	return gapX > pdfWordGap*size || gapY > pdfWordGap*size
+}
+
+// pdfLayerWord is a word of a page with its box in points: from the text
+// layer, or, with source SourceOCR, read by OCR from an image on the page.
 type pdfLayerWord struct {
 	text string
 	box  pdfRect
+	// rotated is set for a word of rotated text: it gets a line of its own
+	// with the words of rotated text next to it, in content order.
+	rotated bool
+	// source is "" for a text-layer word; confidence is that of OCR words.
+	source     Source
+	confidence float64
+}
+
+// word returns w as a Word with the normalised box b on line.
+func (w pdfLayerWord) word(b Box, line int) Word {
+	if w.source == "" {
+		return Word{Text: w.text, Box: b, Source: SourceTextLayer, Confidence: 1, Line: line}
+	}
+	return Word{Text: w.text, Box: b, Source: w.source, Confidence: w.confidence, Line: line}
 }
 
 // pdfRow is a line being assembled: the band of its first word.
 type pdfRow struct {
 	y0, y1 float64
 	words  []pdfLayerWord
+	// rotated is set for a row of rotated text, whose words keep their
+	// content order and which no upright word joins.
+	rotated bool
 }
 
 // layoutPDFPage orders words into lines (one per visual row: words sharing
@@ -134,7 +167,7 @@ func layoutPDFPage(words []pdfLayerWord, w, h float64) ([]Word, []Line) {
 			text.WriteString(tw.text)
 			line.Words = append(line.Words, len(outWords))
 			line.Box = line.Box.Union(b)
-			outWords = append(outWords, Word{Text: tw.text, Box: b, Source: SourceTextLayer, Confidence: 1, Line: len(outLines)})
+			outWords = append(outWords, tw.word(b, len(outLines)))
 		}
 		if len(line.Words) > 0 {
 			line.Text = text.String()
@@ -145,8 +178,55 @@ func layoutPDFPage(words []pdfLayerWord, w, h float64) ([]Word, []Line) {
 }
 
 // groupPDFRows clusters words into rows by vertical overlap and sorts rows top
-// to bottom and each row's words left to right.
+// to bottom and each row's words left to right. Rotated text makes rows of
+// its own (see rotatedPDFRows), placed among the others by their middle.
 func groupPDFRows(words []pdfLayerWord) []*pdfRow {
+	upright := make([]pdfLayerWord, 0, len(words))
+	var turned []pdfLayerWord
+	for _, w := range words {
+		if w.rotated {
+			turned = append(turned, w)
+		} else {
+			upright = append(upright, w)
+		}
+	}
+	rows := uprightPDFRows(upright)
+	rows = append(rows, rotatedPDFRows(turned)...)
+	slices.SortStableFunc(rows, func(a, b *pdfRow) int { return cmp.Compare(a.y0+a.y1, b.y0+b.y1) })
+	return rows
+}
+
+// rotatedPDFRows joins runs of rotated words, in content order, into rows:
+// a word joins the previous one's row when their boxes are less than two
+// text sizes apart.
+func rotatedPDFRows(words []pdfLayerWord) []*pdfRow {
+	var rows []*pdfRow
+	var last pdfRect
+	for i, w := range words {
+		b := w.box
+		if i == 0 || pdfRectGap(last, b) > 2*max(pdfThickness(last), pdfThickness(b)) {
+			rows = append(rows, &pdfRow{y0: b.y0, y1: b.y1, rotated: true})
+		}
+		r := rows[len(rows)-1]
+		r.words = append(r.words, w)
+		r.y0, r.y1 = min(r.y0, b.y0), max(r.y1, b.y1)
+		last = b
+	}
+	return rows
+}
+
+// pdfThickness is the thinner side of r: the size of rotated text.
+func pdfThickness(r pdfRect) float64 { return min(r.x1-r.x0, r.height()) }
+
+// pdfRectGap is the largest gap between a and b along either axis; 0 or
+// less when they touch or overlap.
+func pdfRectGap(a, b pdfRect) float64 {
+	return max(b.x0-a.x1, a.x0-b.x1, b.y0-a.y1, a.y0-b.y1)
+}
+
+// uprightPDFRows clusters upright words into rows, each sorted left to
+// right.
+func uprightPDFRows(words []pdfLayerWord) []*pdfRow {
 	sorted := slices.Clone(words)
 	slices.SortStableFunc(sorted, func(a, b pdfLayerWord) int {
 		return cmp.Compare(a.box.y0+a.box.y1, b.box.y0+b.box.y1)
@@ -159,7 +239,6 @@ func groupPDFRows(words []pdfLayerWord) []*pdfRow {
 		}
 		rows = append(rows, &pdfRow{y0: w.box.y0, y1: w.box.y1, words: []pdfLayerWord{w}})
 	}
-	slices.SortStableFunc(rows, func(a, b *pdfRow) int { return cmp.Compare(a.y0+a.y1, b.y0+b.y1) })
 	for _, r := range rows {
 		slices.SortStableFunc(r.words, func(a, b pdfLayerWord) int { return cmp.Compare(a.box.x0, b.box.x0) })
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/md5"
 	"crypto/rc4"
 	"fmt"
+	"image"
 	"strings"
 )
 
@@ -23,6 +24,16 @@ type pdfPage struct {
 	ImageW, ImageH int
 	// Field, when set, is a filled text form field on the page.
 	Field *pdfField
+	// Picture, when set, draws a gray image XObject named /Im2 in a part
+	// of the page, as a letterhead picture does.
+	Picture *pdfPicture
+}
+
+// pdfPicture is a gray image placed at Rect: x0 y0 x1 y1 in PDF
+// coordinates.
+type pdfPicture struct {
+	Rect [4]float64
+	Gray *image.Gray
 }
 
 // pdfField is a filled text form field: a widget annotation whose
@@ -131,6 +142,14 @@ func (w *pdfWriter) addPage(p pdfPage, parent, font int) int {
 		w.set(img, w.stream(img, fmt.Sprintf("/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8", p.ImageW, p.ImageH), pdfGrayPattern(p.ImageW, p.ImageH)))
 		xobjects = fmt.Sprintf("/XObject << /Im1 %d 0 R >>", img)
 		content = fmt.Sprintf("q %g 0 0 %g 0 0 cm /Im1 Do Q\n", width, height) + content
+	}
+	if pic := p.Picture; pic != nil {
+		img := w.reserve()
+		b := pic.Gray.Bounds()
+		w.set(img, w.stream(img, fmt.Sprintf("/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8", b.Dx(), b.Dy()), pic.Gray.Pix))
+		xobjects += fmt.Sprintf(" /XObject << /Im2 %d 0 R >>", img)
+		r := pic.Rect
+		content = fmt.Sprintf("q %g 0 0 %g %g %g cm /Im2 Do Q\n", r[2]-r[0], r[3]-r[1], r[0], r[1]) + content
 	}
 	c := w.reserve()
 	w.set(c, w.stream(c, "", []byte(content)))

@@ -9,7 +9,7 @@ import (
 
 // ParseFlags reads the arguments of `sheaf eval`:
 //
-//	sheaf eval [--json] [--verbose] [--only SET] [--concurrency N] DIR
+//	sheaf eval [--json] [--verbose] [--only SET] [--concurrency N] [--ocr-pages N] DIR
 //
 // Flags may come before or after DIR. -h prints the usage to stderr and
 // returns flag.ErrHelp.
@@ -22,6 +22,7 @@ func ParseFlags(args []string, stderr io.Writer) (Options, error) {
 	fs.BoolVar(&opts.Verbose, "v", false, "short for --verbose")
 	fs.StringVar(&opts.Only, "only", "", "evaluate one set (invoice2data, invoice2data-custom, zugferd, labeled-invoices, labeled-w9, labeled-w8ben, classification, splitting, unscored) or one manifest dataset")
 	fs.IntVar(&opts.Concurrency, "concurrency", 0, "documents run at once (default GOMAXPROCS)")
+	fs.IntVar(&opts.OCRPages, "ocr-pages", DefaultOCRPages, "pages of each labelled PDF rendered and read by OCR for the *-ocr sets (0 skips them)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: sheaf eval [flags] DIR\n\nScores the document engine on a corpus laid out like ../shared/corpus (DIR/manifest.csv).\n\nFlags:")
 		fs.PrintDefaults()
@@ -43,6 +44,8 @@ func ParseFlags(args []string, stderr io.Writer) (Options, error) {
 		return Options{}, errors.New("sheaf eval: want exactly one corpus directory")
 	case opts.Concurrency < 0:
 		return Options{}, errors.New("sheaf eval: --concurrency must be at least 0")
+	case opts.OCRPages < 0:
+		return Options{}, errors.New("sheaf eval: --ocr-pages must be at least 0")
 	}
 	opts.Dir = operands[0]
 	return opts, nil

@@ -35,6 +35,12 @@ type Options struct {
 	Verbose bool
 	// Parser parses the files; nil means the engine's parser.
 	Parser Parser
+	// OCRPages, when above 0, adds the OCR variant of the human-labelled
+	// sets (zugferd and labeled-*, named with SetOCRSuffix): the first
+	// OCRPages pages of each PDF are rendered at 300 dpi, encoded as PNG
+	// and parsed as images (OCR), then scored with the same configs. The
+	// Parser must implement PageRenderer.
+	OCRPages int
 }
 
 // Run evaluates the corpus and writes the report to w: tables, or JSON
@@ -65,7 +71,7 @@ func Evaluate(ctx context.Context, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	jobs, err := selectJobs(entries, opts.Only)
+	jobs, err := selectJobs(entries, opts.Only, opts.OCRPages)
 	if err != nil {
 		return nil, err
 	}
@@ -97,18 +103,26 @@ func Evaluate(ctx context.Context, opts Options) (*Report, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return buildReport(opts.Dir, conc, time.Since(start).Seconds(), results, groups, notes), nil
+	rep := &Report{Corpus: opts.Dir, Concurrency: conc, OCRPages: opts.OCRPages, Seconds: time.Since(start).Seconds(), Notes: notes}
+	return buildReport(rep, results, groups), nil
 }
 
-// selectJobs assigns entries to sets and keeps those only selects.
-func selectJobs(entries []entry, only string) ([]job, error) {
+// selectJobs assigns entries to sets, adds the OCR variant jobs when
+// ocrPages is above 0, and keeps the jobs only selects.
+func selectJobs(entries []entry, only string, ocrPages int) ([]job, error) {
 	var jobs []job
 	names := map[string]bool{}
 	for _, e := range entries {
 		j := assign(e)
-		names[j.set], names[e.Dataset] = true, true
-		if only == "" || only == j.set || only == e.Dataset {
-			jobs = append(jobs, j)
+		all := []job{j}
+		if ocrPages > 0 && hasOCRVariant(j.set) && e.Format == "pdf" {
+			all = append(all, ocrVariant(j, ocrPages))
+		}
+		for _, j := range all {
+			names[j.set], names[e.Dataset] = true, true
+			if only == "" || only == j.set || only == e.Dataset {
+				jobs = append(jobs, j)
+			}
 		}
 	}
 	if len(jobs) == 0 {
@@ -162,11 +176,11 @@ func newEvaluator(dir, set string, i2d *i2dTemplates) (evaluator, []processor.In
 	switch {
 	case set == SetInvoice2Data || set == SetInvoice2DataCustom:
 		return newI2DEvaluator(i2d, set)
-	case set == SetZUGFeRD:
-		ev, err := newSpecEvaluator(dir, set, readFlatTruth)
+	case baseSet(set) == SetZUGFeRD:
+		ev, err := newSpecEvaluator(dir, baseSet(set), readFlatTruth)
 		return ev, nil, err
 	case strings.HasPrefix(set, SetLabeledPrefix):
-		ev, err := newSpecEvaluator(dir, set, readLabelsTruth)
+		ev, err := newSpecEvaluator(dir, baseSet(set), readLabelsTruth)
 		return ev, nil, err
 	case set == SetClassification:
 		ev, err := newClassifyEvaluator(dir)
@@ -214,14 +228,16 @@ func setOrder(set string) int {
 		return 1
 	case set == SetZUGFeRD:
 		return 2
+	case strings.HasSuffix(set, SetOCRSuffix):
+		return 4
 	case strings.HasPrefix(set, SetLabeledPrefix):
 		return 3
 	case set == SetClassification:
-		return 4
-	case set == SetSplitting:
 		return 5
+	case set == SetSplitting:
+		return 6
 	}
-	return 6
+	return 7
 }
 
 // runGroup calls do for every index, conc at a time, and returns when all
@@ -257,7 +273,7 @@ func runOne(ctx context.Context, dir string, p Parser, ev evaluator, j job) (r D
 	data, err := os.ReadFile(j.e.path(dir, j.e.Document))
 	if err != nil {
 		setFailure(&r, "read", "MISSING_FILE", err)
-	} else if doc, err = p.Parse(ctx, data); err != nil {
+	} else if doc, err = parse(ctx, p, data, j.ocrPages); err != nil {
 		setFailure(&r, "parse", errorCode(err), err)
 		doc = nil
 	} else {
@@ -265,6 +281,15 @@ func runOne(ctx context.Context, dir string, p Parser, ev evaluator, j job) (r D
 	}
 	ev.evaluate(ctx, j, doc, &r)
 	return r
+}
+
+// parse parses data, or for a job of an OCR variant set its first pages as
+// images.
+func parse(ctx context.Context, p Parser, data []byte, ocrPages int) (*document.Document, error) {
+	if ocrPages > 0 {
+		return parseAsImages(ctx, p, data, ocrPages)
+	}
+	return p.Parse(ctx, data)
 }
 
 // process runs proc on doc; it returns nil when doc is nil or the

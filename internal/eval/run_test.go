@@ -223,9 +223,11 @@ func TestParseFlags(t *testing.T) {
 		want Options
 		err  bool
 	}{
-		{[]string{"corpus"}, Options{Dir: "corpus"}, false},
-		{[]string{"--json", "--only", "zugferd", "--concurrency", "4", "corpus"}, Options{Dir: "corpus", JSON: true, Only: "zugferd", Concurrency: 4}, false},
-		{[]string{"corpus", "-v", "--json"}, Options{Dir: "corpus", JSON: true, Verbose: true}, false},
+		{[]string{"corpus"}, Options{Dir: "corpus", OCRPages: DefaultOCRPages}, false},
+		{[]string{"--json", "--only", "zugferd", "--concurrency", "4", "corpus"}, Options{Dir: "corpus", JSON: true, Only: "zugferd", Concurrency: 4, OCRPages: DefaultOCRPages}, false},
+		{[]string{"corpus", "-v", "--json"}, Options{Dir: "corpus", JSON: true, Verbose: true, OCRPages: DefaultOCRPages}, false},
+		{[]string{"--ocr-pages", "0", "corpus"}, Options{Dir: "corpus"}, false},
+		{[]string{"--ocr-pages", "-1", "corpus"}, Options{}, true},
 		{[]string{}, Options{}, true},
 		{[]string{"a", "b"}, Options{}, true},
 		{[]string{"--concurrency", "-1", "corpus"}, Options{}, true},

@@ -38,6 +38,9 @@ type job struct {
 	set   string
 	class string // the class a classification entry names in its task
 	note  string // why an unscored entry is not scored
+	// ocrPages, above 0 for a job of an OCR variant set, is how many
+	// pages of the PDF are rendered and read by OCR.
+	ocrPages int
 }
 
 // assign puts a manifest entry into its evaluation set by its task and
@@ -104,6 +107,9 @@ var setDescriptions = map[string]string{
 func describe(set string) string {
 	if d, ok := setDescriptions[set]; ok {
 		return d
+	}
+	if base := baseSet(set); base != set {
+		return describe(base) + "; pages rendered at 300 dpi and read by OCR"
 	}
 	if strings.HasPrefix(set, SetLabeledPrefix) {
 		return "human labels with boxes (configs/" + set + ".json)"

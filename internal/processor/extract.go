@@ -99,7 +99,8 @@ func (f *fieldSpec) searchLabels(ix *index, s *search) {
 // tryPhrase reads the field's value from a phrase next to a label and
 // reports whether it found one. With a
 // regex, the value is the first match in region (the rest of the label's
-// line, or the line below) that overlaps the phrase, and the agreement adds
+// line, or the line below) that overlaps the phrase, cut at the phrase's
+// end, and the agreement adds
 // scoreRegexAgrees; without one, the value must start the phrase. region is
 // bounded by regexContext around the phrase.
 func (f *fieldSpec) tryPhrase(ix *index, s *search, phrase, region span, score float64) bool {
@@ -109,6 +110,9 @@ func (f *fieldSpec) tryPhrase(ix *index, s *search, phrase, region span, score f
 	for _, loc := range f.regex.FindAllStringSubmatchIndex(ix.text[region.start:region.end], maxRegexMatches) {
 		v, ok := regexValue(loc, region.start)
 		if ok && v.start < phrase.end && v.end > phrase.start {
+			// The phrase ends at a column gap or the next label: a match
+			// running on (a greedy [^\n]+) takes the next column's text.
+			v.end = min(v.end, phrase.end)
 			return f.addValue(ix, s, v, score+scoreRegexAgrees, false)
 		}
 	}

@@ -40,6 +40,7 @@ func TestExtractField(t *testing.T) {
 	const (
 		str       = `{"fields": [{"name": "f", "labels": ["Invoice No", "Invoice #"]}]}`
 		strRegex  = `{"fields": [{"name": "f", "labels": ["Invoice No"], "regex": "INV-\\d+"}]}`
+		greedy    = `{"fields": [{"name": "f", "labels": ["Address"], "regex": "[0-9][0-9A-Za-z-]* [^\\n]+"}]}`
 		required  = `{"fields": [{"name": "f", "labels": ["PO Number"], "required": true}]}`
 		date      = `{"fields": [{"name": "f", "type": "date", "labels": ["Date"]}]}`
 		money     = `{"fields": [{"name": "f", "type": "money", "labels": ["Total"], "currency": "EUR"}]}`
@@ -72,6 +73,8 @@ func TestExtractField(t *testing.T) {
 			field("INV-001", "INV-001", 0.425, ReasonLowConfidence, ReasonAmbiguous)},
 		{"label and regex agree", strRegex, "Invoice No: INV-001", field("INV-001", "INV-001", 0.95)},
 		{"label and regex agree below", strRegex, "Invoice No\nINV-001", field("INV-001", "INV-001", 0.9)},
+		{"a greedy regex stops at the phrase's column gap", greedy, "5 Address                Requester\n100 Test Address         Jamie Doe",
+			field("100 Test Address", "100 Test Address", 0.9)},
 		{"regex finds what the label did not", strRegex, "Invoice No: 12345\nRef: INV-001", field("INV-001", "INV-001", 0.6, ReasonLowConfidence)},
 		{"label value does not match the regex", strRegex, "Invoice No: 12345", field(nil, "12345", 0.2, ReasonParseFailed)},
 		{"regex group is the value", qty, "Item A   Qty: 5   12.00", typed(FieldNumber, field(5.0, "5", 0.75))},
