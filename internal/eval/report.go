@@ -293,13 +293,15 @@ func fieldTargets(docs []DocResult, ocrPages int) []Target {
 			}
 		}
 	}
-	allBoxed, allHits := boxed[0]+boxed[1], hits[0]+hits[1]
+	// The labelled boxes belong to the documents as they are; the OCR
+	// variants are renderings made by the evaluation, so their IoU is
+	// shown beside the target rather than counted in it.
 	return []Target{
 		target("text-layer field exact match", goalTextExact, rate(textOK, textN),
 			fmt.Sprintf("%d/%d fields of text-layer and plain-text documents, %s excluded", textOK, textN, SetInvoice2DataCustom)),
 		target("OCR field exact match", goalOCRExact, rate(ocrOK, ocrN), ocrBasis(ocrOK, ocrN, ocrPages)),
-		target("boxed fields with IoU ≥ 0.5", goalIoU, rate(allHits, allBoxed), fmt.Sprintf("%d/%d boxed fields (text %d/%d, OCR %d/%d)",
-			allHits, allBoxed, hits[0], boxed[0], hits[1], boxed[1])),
+		target("boxed fields with IoU ≥ 0.5", goalIoU, rate(hits[0], boxed[0]),
+			fmt.Sprintf("%d/%d boxed fields of the labelled documents; their OCR renderings: %d/%d", hits[0], boxed[0], hits[1], boxed[1])),
 	}
 }
 

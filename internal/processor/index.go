@@ -18,6 +18,7 @@ type index struct {
 	doc    *document.Document
 	text   string
 	folded string // text lower-cased, with the same byte offsets
+	plain  *plainText // text without accents, made when first needed
 	tokens []token
 	lines  []lineRef
 	pages  []span // each page's lines: index.lines[start:end]

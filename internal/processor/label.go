@@ -72,7 +72,8 @@ func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) 
 func (ix *index) findLabels(labels []string) []labelHit {
 	var hits []labelHit
 	for _, l := range labels {
-		for from, n := 0, 0; n < maxLabelHits; {
+		n := 0
+		for from := 0; n < maxLabelHits; {
 			i := strings.Index(ix.folded[from:], l)
 			if i < 0 {
 				break
@@ -84,9 +85,28 @@ func (ix *index) findLabels(labels []string) []labelHit {
 				n++
 			}
 		}
+		if n == 0 {
+			hits = append(hits, ix.findWithoutAccents(l)...)
+		}
 	}
 	hits = dropNested(hits)
 	return hits[:min(len(hits), maxFieldLabelHits)]
+}
+
+// findWithoutAccents looks for a label that does not occur as written in
+// the accent-free view of the text ("Wahrung:" from OCR for "Währung").
+func (ix *index) findWithoutAccents(l string) []labelHit {
+	if ix.plain == nil {
+		p := newPlainText(ix.text)
+		ix.plain = &p
+	}
+	var hits []labelHit
+	for _, sp := range ix.plain.find(l, maxLabelHits) {
+		if sp.end > sp.start && ix.isBounded(sp.start, sp.end) {
+			hits = append(hits, ix.newHit(sp.start, sp.end))
+		}
+	}
+	return hits
 }
 
 // isBounded reports whether the text [start, end) is not part of a longer
