@@ -17,7 +17,7 @@ import (
 type index struct {
 	doc    *document.Document
 	text   string
-	folded string // text lower-cased, with the same byte offsets
+	folded string     // text lower-cased, with the same byte offsets
 	plain  *plainText // text without accents, made when first needed
 	tokens []token
 	lines  []lineRef
