@@ -167,7 +167,9 @@ func (e *PDF) Close() error {
 		close(e.done)
 		for range e.opts.Instances {
 			if s := <-e.slots; s.inst != nil {
+				wasmMu.Lock()
 				_ = s.inst.Close()
+				wasmMu.Unlock()
 			}
 		}
 		err = errors.Join(e.pool.Close(), e.cache.Close(context.Background()))
@@ -194,14 +196,18 @@ func (e *PDF) acquire(ctx context.Context) (*pdfSlot, error) {
 	if s.lib != nil {
 		return s, nil
 	}
+	wasmMu.Lock() // a new instance runs PDFium's initialisation
 	inst, err := e.pool.GetInstanceWithContext(ctx)
+	wasmMu.Unlock()
 	if err != nil {
 		e.slots <- s
 		return nil, fmt.Errorf("starting a pdfium instance: %w", err)
 	}
 	lib, err := bindPDFium(inst.GetImplementation())
 	if err != nil {
+		wasmMu.Lock()
 		_ = inst.Kill()
+		wasmMu.Unlock()
 		e.slots <- s
 		return nil, err
 	}
@@ -216,7 +222,9 @@ func (e *PDF) release(s *pdfSlot, broken bool) {
 	s.docs++
 	if broken || s.docs >= e.opts.RecycleAfter || s.lib.mod.IsClosed() ||
 		int64(s.lib.memorySize()) > e.opts.RecycleMemory {
+		wasmMu.Lock()
 		_ = s.inst.Kill() // closes the module; the pool creates a fresh one
+		wasmMu.Unlock()
 		s.inst, s.lib, s.docs = nil, nil, 0
 	}
 	e.slots <- s

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"sync"
 
 	"github.com/tetratelabs/wazero/api"
 )
@@ -146,9 +147,19 @@ func bindPDFium(impl any) (*pdfium, error) {
 	return p, nil
 }
 
+// wasmMu serialises every entry into PDFium's WebAssembly across all
+// instances. wazero v1.11.0 (and its later sources) lazily caches a key on
+// function types shared by the instances of one runtime without
+// synchronisation, so two instances calling through emscripten's invoke
+// trampolines at once race on it (seen with -race, and a torn string could
+// crash). Calls are short; Go-side work on pages still overlaps.
+var wasmMu sync.Mutex
+
 // call calls export fn and returns its first result (0 for none).
 func (p *pdfium) call(ctx context.Context, fn int, args ...uint64) (uint64, error) {
+	wasmMu.Lock()
 	res, err := p.fns[fn].Call(ctx, args...)
+	wasmMu.Unlock()
 	if err != nil {
 		return 0, fmt.Errorf("pdfium %s: %w", pdfiumFunctions[fn], err)
 	}
