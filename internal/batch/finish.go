@@ -36,12 +36,12 @@ func outcomeOf(res Result, err error) outcome {
 func (s *Service) finish(ctx context.Context, r *ent.Run, res Result, perr error) error {
 	out := outcomeOf(res, perr)
 	var b *ent.Batch
-	err := s.withTx(ctx, func(tx *ent.Tx) error {
+	err := s.withFastTx(ctx, func(tx *ent.Tx) error {
 		var err error
 		if r.BatchID != nil {
 			u := tx.Batch.UpdateOneID(*r.BatchID).AddVersion(1).SetUpdatedAt(s.opts.Now())
-			addCount(u, RunProcessing, -1)
-			addCount(u, out.status, 1)
+			addCount(u.Mutation(), RunProcessing, -1)
+			addCount(u.Mutation(), out.status, 1)
 			if b, err = u.Save(ctx); err != nil {
 				return err
 			}

@@ -35,6 +35,10 @@ func ProgressOf(b *ent.Batch) Progress {
 	return Progress{BatchID: b.ID, Status: Status(b.Status), Counts: CountsOf(b), UpdatedAt: b.UpdatedAt, Version: b.Version}
 }
 
+// progressInterval is the least time between two progress events sent to
+// one watcher; hints arriving meanwhile are coalesced into the latest.
+const progressInterval = 100 * time.Millisecond
+
 func batchTopic(id string) string { return "batch:" + id }
 func runTopic(id string) string   { return "run:" + id }
 
@@ -91,6 +95,7 @@ func (s *Service) WatchBatch(ctx context.Context, org, batchID string) (<-chan *
 
 func (s *Service) watch(ctx context.Context, org, batchID string, sub Subscription, out chan<- *Progress) {
 	var last int64 = -1
+	var sentAt time.Time
 	send := func(p Progress) bool { // reports whether to go on
 		if p.Version <= last {
 			return true
@@ -100,7 +105,7 @@ func (s *Service) watch(ctx context.Context, org, batchID string, sub Subscripti
 		case <-ctx.Done():
 			return false
 		}
-		last = p.Version
+		last, sentAt = p.Version, time.Now()
 		return !p.final()
 	}
 	snapshot := func() bool {
@@ -125,6 +130,13 @@ func (s *Service) watch(ctx context.Context, org, batchID string, sub Subscripti
 				return
 			}
 		case <-sub.Ready():
+			if wait := progressInterval - time.Since(sentAt); wait > 0 {
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(wait):
+				}
+			}
 			msg, ok := sub.Take()
 			var p Progress
 			if !ok || json.Unmarshal(msg, &p) != nil {
