@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -25,13 +26,18 @@ type Options struct {
 	Logger          *slog.Logger
 }
 
-// Worker is one worker process: an asynq server plus the sweep ticker.
+// Worker is one worker process: the weighted asynq server, a small server
+// reserved for the critical queue, and the sweep ticker.
 type Worker struct {
 	svc   *batch.Service
 	queue *Queue
 	srv   *asynq.Server
-	opts  Options
-	log   *slog.Logger
+	// interactive serves only the critical queue with a few reserved
+	// slots, so a single run never waits behind slow batch runs that hold
+	// every slot of srv.
+	interactive *asynq.Server
+	opts        Options
+	log         *slog.Logger
 	// interrupt cancels the context of every running handler; Run calls it
 	// shortly before asynq gives up waiting on shutdown, so interrupted
 	// runs are handed back instead of waiting out their lease.
@@ -54,22 +60,27 @@ func New(rdb redis.UniversalClient, svc *batch.Service, queue *Queue, opts Optio
 		log = slog.Default()
 	}
 	base, interrupt := context.WithCancel(context.Background())
-	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
-		BaseContext: func() context.Context { return base },
-		Concurrency: opts.Concurrency,
-		Queues:      Weights,
-		// asynq sleeps this long when every queue is empty (default 1s);
-		// a short interval keeps single-run latency low on an idle worker.
-		TaskCheckInterval: 20 * time.Millisecond,
-		ShutdownTimeout:   opts.ShutdownTimeout,
-		Logger:            newAsynqLogger(log),
-		LogLevel:          asynq.WarnLevel,
-		RetryDelayFunc:    retryDelay,
-		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
-			log.WarnContext(ctx, "task failed", "type", t.Type(), "err", err)
-		}),
-	})
-	return &Worker{svc: svc, queue: queue, srv: srv, opts: opts, log: log, interrupt: interrupt}
+	cfg := func(concurrency int, queues map[string]int) asynq.Config {
+		return asynq.Config{
+			BaseContext: func() context.Context { return base },
+			Concurrency: concurrency,
+			Queues:      queues,
+			// asynq sleeps this long when every queue is empty (default 1s);
+			// a short interval keeps single-run latency low on an idle worker.
+			TaskCheckInterval: 20 * time.Millisecond,
+			ShutdownTimeout:   opts.ShutdownTimeout,
+			Logger:            newAsynqLogger(log),
+			LogLevel:          asynq.WarnLevel,
+			RetryDelayFunc:    retryDelay,
+			ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
+				log.WarnContext(ctx, "task failed", "type", t.Type(), "err", err)
+			}),
+		}
+	}
+	return &Worker{svc: svc, queue: queue, opts: opts, log: log, interrupt: interrupt,
+		srv:         asynq.NewServerFromRedisClient(rdb, cfg(opts.Concurrency, Weights)),
+		interactive: asynq.NewServerFromRedisClient(rdb, cfg(max(1, opts.Concurrency/4), map[string]int{QueueCritical: 1})),
+	}
 }
 
 // retryDelay backs off infrastructure retries: 1s, 2s, 4s … capped at 1m.
@@ -94,12 +105,19 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err := w.srv.Start(w.Mux()); err != nil {
 		return fmt.Errorf("starting worker: %w", err)
 	}
+	if err := w.interactive.Start(w.Mux()); err != nil {
+		w.srv.Shutdown()
+		return fmt.Errorf("starting interactive worker: %w", err)
+	}
 	w.log.InfoContext(ctx, "worker started", "concurrency", w.opts.Concurrency)
 	w.tick(ctx)
 	// Give in-flight runs most of the shutdown budget to finish, then
 	// interrupt them so they are released before asynq re-queues the tasks.
 	grace := time.AfterFunc(w.opts.ShutdownTimeout*4/5, w.interrupt)
-	w.srv.Shutdown()
+	var wg sync.WaitGroup
+	wg.Go(w.srv.Shutdown)
+	wg.Go(w.interactive.Shutdown)
+	wg.Wait()
 	grace.Stop()
 	w.interrupt()
 	w.log.Info("worker stopped")

@@ -4,7 +4,9 @@
 //
 // Queues and weights: critical 6 (single runs), default 3 (dispatch,
 // maintenance), low 1 (batch runs), so batches never starve interactive
-// work.
+// work. Each worker also keeps a quarter of its concurrency (at least one
+// slot) serving only the critical queue, so a single run does not wait for
+// a slot when slow batch runs hold all the others.
 package worker
 
 import (
