@@ -64,9 +64,10 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error
 	a.hub = progress.NewHub(a.rdb, log)
 	a.queue = worker.NewQueue(a.rdb)
 	a.keys = auth.New(a.db.Client)
-	ocr := document.NewOCR(document.OCROptions{})
+	ocr := document.NewOCR(document.OCROptions{Lang: cfg.OCRLang})
 	if !ocr.Available() {
-		log.Warn("tesseract is not installed: images and scanned pages will fail with OCR_UNAVAILABLE (apt-get install tesseract-ocr tesseract-ocr-eng)")
+		log.Warn("OCR is unavailable: images and scanned pages will fail with OCR_UNAVAILABLE (apt-get install tesseract-ocr and tesseract-ocr-LANG for each of SHEAF_OCR_LANG)",
+			"languages", cfg.OCRLang)
 	}
 	a.engine = engine.New(a.blobs, engine.Options{MaxInputBytes: cfg.MaxUploadBytes, AllowPrivateURLs: cfg.AllowPrivateURLs,
 		Parser: document.ParserOptions{PDFInstances: cfg.Concurrency, Recognizer: ocr}})

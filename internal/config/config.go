@@ -62,6 +62,9 @@ type Config struct {
 	// AllowPrivateURLs lets URL inputs reach loopback and private
 	// addresses, which are refused otherwise.
 	AllowPrivateURLs bool
+	// OCRLang are the tesseract languages images and scanned pages are read
+	// in, joined by "+".
+	OCRLang string
 	// OrgActiveRunLimit is the quota of PENDING + PROCESSING runs one
 	// organization may have.
 	OrgActiveRunLimit int
@@ -97,6 +100,7 @@ func Defaults() Config {
 		ProcessTimeout:    30 * time.Second,
 		ShutdownTimeout:   30 * time.Second,
 		OrgActiveRunLimit: 1_000_000,
+		OCRLang:           "eng",
 		LogFormat:         "text",
 		LogLevel:          slog.LevelInfo,
 	}

@@ -287,3 +287,13 @@ func checkOptionalURL(s string) error {
 	}
 	return nil
 }
+
+// checkOCRLang accepts tesseract language codes joined by "+".
+func checkOCRLang(s string) error {
+	for _, code := range strings.Split(s, "+") {
+		if code == "" || len(code) > 20 || strings.Trim(code, "abcdefghijklmnopqrstuvwxyz_") != "" {
+			return fmt.Errorf("want tesseract language codes joined by +, e.g. eng+deu")
+		}
+	}
+	return nil
+}

@@ -5,11 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 )
 
 // ParseFlags reads the arguments of `sheaf eval`:
 //
-//	sheaf eval [--json] [--verbose] [--only SET] [--concurrency N] [--ocr-pages N] DIR
+//	sheaf eval [--json] [--verbose] [--only SET] [--concurrency N] [--ocr-pages N] [--ocr-lang L] DIR
 //
 // Flags may come before or after DIR. -h prints the usage to stderr and
 // returns flag.ErrHelp.
@@ -23,6 +24,7 @@ func ParseFlags(args []string, stderr io.Writer) (Options, error) {
 	fs.StringVar(&opts.Only, "only", "", "evaluate one set (invoice2data, invoice2data-custom, zugferd, labeled-invoices, labeled-w9, labeled-w8ben, classification, splitting, unscored) or one manifest dataset")
 	fs.IntVar(&opts.Concurrency, "concurrency", 0, "documents run at once (default GOMAXPROCS)")
 	fs.IntVar(&opts.OCRPages, "ocr-pages", DefaultOCRPages, "pages of each labelled PDF rendered and read by OCR for the *-ocr sets (0 skips them)")
+	fs.StringVar(&opts.OCRLang, "ocr-lang", os.Getenv("SHEAF_OCR_LANG"), "tesseract languages joined by + (default $SHEAF_OCR_LANG, else eng); the corpus has German invoices: eng+deu")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: sheaf eval [flags] DIR\n\nScores the document engine on a corpus laid out like ../shared/corpus (DIR/manifest.csv).\n\nFlags:")
 		fs.PrintDefaults()

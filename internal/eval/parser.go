@@ -14,11 +14,11 @@ type Parser interface {
 
 // newParser returns the parser Run uses when Options.Parser is nil, and
 // the function that releases it: the same parser the worker uses (PDFium
-// for PDFs, tesseract for images and scanned pages), with one PDFium
-// instance per concurrent document.
-func newParser(concurrency int) (Parser, func() error, error) {
+// for PDFs, tesseract in the given languages for images and scanned
+// pages), with one PDFium instance per concurrent document.
+func newParser(concurrency int, ocrLang string) (Parser, func() error, error) {
 	p, err := document.NewParser(document.ParserOptions{PDFInstances: concurrency,
-		Recognizer: document.NewOCR(document.OCROptions{})})
+		Recognizer: document.NewOCR(document.OCROptions{Lang: ocrLang})})
 	if err != nil {
 		return nil, nil, err
 	}

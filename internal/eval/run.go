@@ -41,6 +41,9 @@ type Options struct {
 	// and parsed as images (OCR), then scored with the same configs. The
 	// Parser must implement PageRenderer.
 	OCRPages int
+	// OCRLang are the tesseract languages of the engine's parser, joined
+	// by "+" ("" means the OCR default, eng).
+	OCRLang string
 }
 
 // Run evaluates the corpus and writes the report to w: tables, or JSON
@@ -81,7 +84,7 @@ func Evaluate(ctx context.Context, opts Options) (*Report, error) {
 	}
 	parser := opts.Parser
 	if parser == nil {
-		p, closeParser, err := newParser(conc)
+		p, closeParser, err := newParser(conc, opts.OCRLang)
 		if err != nil {
 			return nil, fmt.Errorf("starting the parser: %w", err)
 		}
