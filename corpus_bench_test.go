@@ -14,18 +14,17 @@ import (
 
 	"github.com/sheaf-dev/sheaf/internal/batch"
 	"github.com/sheaf-dev/sheaf/internal/config"
+
+	"github.com/sheaf-dev/sheaf/internal/testutil"
 )
 
 // corpusFiles lists the corpus documents of the given text kinds
 // ("text-layer", "plain-text", "image (needs OCR)") from its manifest.
 func corpusFiles(tb testing.TB, kinds ...string) []string {
-	dir := os.Getenv("SHEAF_CORPUS")
-	if dir == "" {
-		dir = filepath.Join("..", "shared", "corpus")
-	}
+	dir := testutil.CorpusDir(tb)
 	f, err := os.Open(filepath.Join(dir, "manifest.csv"))
 	if err != nil {
-		tb.Skipf("corpus not found at %s (set SHEAF_CORPUS): %v", dir, err)
+		tb.Fatal(err)
 	}
 	defer f.Close()
 	rows, err := csv.NewReader(f).ReadAll()

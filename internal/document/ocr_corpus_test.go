@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 	"unicode"
+
+	"github.com/sheaf-dev/sheaf/internal/testutil"
 )
 
 // ocrCorpusDir returns the shared corpus (env SHEAF_CORPUS, else
@@ -19,14 +21,7 @@ import (
 // absent.
 func ocrCorpusDir(t testing.TB) string {
 	t.Helper()
-	dir := os.Getenv("SHEAF_CORPUS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "corpus")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "manifest.csv")); err != nil {
-		t.Skipf("no corpus at %s (set SHEAF_CORPUS): %v", dir, err)
-	}
-	return dir
+	return testutil.CorpusDir(t)
 }
 
 // textractReferences names, per corpus image, the saved Amazon Textract

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sheaf-dev/sheaf/internal/testutil"
 )
 
 // labeledWord is a word of a human label in the corpus: its text, page and
@@ -111,23 +113,7 @@ func pdfCorpusDir(t testing.TB) string {
 	if testing.Short() {
 		t.Skip("corpus tests do not run with -short")
 	}
-	dir := os.Getenv("SHEAF_CORPUS")
-	if dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for ; wd != filepath.Dir(wd); wd = filepath.Dir(wd) {
-			if _, err := os.Stat(filepath.Join(wd, "go.mod")); err == nil {
-				break
-			}
-		}
-		dir = filepath.Join(wd, "..", "shared", "corpus")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "manifest.csv")); err != nil {
-		t.Skipf("no corpus at %s (set SHEAF_CORPUS): %v", dir, err)
-	}
-	return dir
+	return testutil.CorpusDir(t)
 }
 
 // corpusPDF is a text-layer PDF listed in the corpus manifest.

@@ -4,27 +4,13 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/sheaf-dev/sheaf/internal/testutil"
 )
 
-// corpusDir returns the shared corpus (env SHEAF_CORPUS, else
-// ../shared/corpus next to the repository) or skips the test.
-func corpusDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("SHEAF_CORPUS")
-	if dir == "" {
-		root, err := filepath.Abs("../..")
-		if err != nil {
-			t.Fatal(err)
-		}
-		dir = filepath.Join(root, "..", "shared", "corpus")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "manifest.csv")); err != nil {
-		t.Skipf("corpus not found at %s (set SHEAF_CORPUS): %v", dir, err)
-	}
-	return dir
-}
+// corpusDir returns the shared corpus or skips the test.
+func corpusDir(t *testing.T) string { return testutil.CorpusDir(t) }
 
 // corpusSets are the sets TestCorpus runs by default: those without OCR
 // documents. SHEAF_EVAL_FULL=1 runs the whole corpus.

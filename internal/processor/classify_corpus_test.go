@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/sheaf-dev/sheaf/internal/document"
@@ -21,15 +22,25 @@ const (
 	corpusMinAccuracy   = 0.75
 )
 
-// parseCorpusFile parses a corpus file; it skips the test when this build
-// cannot parse its type (no PDF parser, no OCR).
+// corpusParser is the worker's parser (PDFium, tesseract), shared by the
+// corpus tests and never closed: the test binary exits after them.
+var corpusParser = sync.OnceValues(func() (*document.Parser, error) {
+	return document.NewParser(document.ParserOptions{Recognizer: document.NewOCR(document.OCROptions{})})
+})
+
+// parseCorpusFile parses a corpus file like the worker does; it skips the
+// test when this machine cannot read its type (tesseract missing).
 func parseCorpusFile(t *testing.T, path string) *document.Document {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc, err := document.Parse(context.Background(), data, document.ParseOptions{})
+	parser, err := corpusParser()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := parser.Parse(context.Background(), data)
 	var derr *document.Error
 	if errors.As(err, &derr) && (derr.Code == document.CodeUnsupportedInput || derr.Code == "OCR_UNAVAILABLE") {
 		t.Skipf("%s: %v", filepath.Base(path), err)

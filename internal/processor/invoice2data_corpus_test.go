@@ -13,25 +13,13 @@ import (
 	"testing"
 
 	"github.com/sheaf-dev/sheaf/internal/document"
+
+	"github.com/sheaf-dev/sheaf/internal/testutil"
 )
 
 // corpusDir returns the shared corpus (env SHEAF_CORPUS, else ../shared/corpus
 // next to the repository) or skips the test when it is absent.
-func corpusDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("SHEAF_CORPUS")
-	if dir == "" {
-		root, err := filepath.Abs("../..")
-		if err != nil {
-			t.Fatal(err)
-		}
-		dir = filepath.Join(root, "..", "shared", "corpus")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "invoice2data")); err != nil {
-		t.Skipf("corpus not found at %s (set SHEAF_CORPUS): %v", dir, err)
-	}
-	return dir
-}
+func corpusDir(t *testing.T) string { return testutil.CorpusDir(t) }
 
 // i2dUnsupported are the corpus templates this package refuses, with the
 // reason; everything else must compile.
