@@ -36,24 +36,11 @@ func (e *PDF) RenderPages(ctx context.Context, data []byte, opts PDFParseOptions
 
 // renderPages opens the document and renders its first n pages.
 func (j *pdfJob) renderPages(ctx context.Context, n int) ([]image.Image, error) {
-	doc, code, err := j.lib.openDocument(ctx, j.data)
-	switch {
-	case err != nil:
-		return nil, j.failed(err)
-	case doc == nil:
-		return nil, openError(code, j.data)
+	doc, count, err := j.open(ctx)
+	if err != nil {
+		return nil, err
 	}
 	defer j.lib.closeDocument(doc)
-	count, err := j.lib.pageCount(doc)
-	switch {
-	case err != nil:
-		return nil, j.failed(err)
-	case count <= 0:
-		return nil, &Error{Code: CodeEmptyInput, Message: "the PDF has no pages"}
-	case count > j.opts.MaxPages:
-		return nil, &Error{Code: CodeTooManyPages, Message: fmt.Sprintf(
-			"the PDF has %d pages; the limit is %d", count, j.opts.MaxPages)}
-	}
 	if n <= 0 || n > count {
 		n = count
 	}

@@ -88,28 +88,42 @@ type pdfJob struct {
 	broken bool
 }
 
-// run opens the document and reads its pages.
-func (j *pdfJob) run(ctx context.Context) (*Document, error) {
+// open opens the document and checks its page count against the limits.
+// The caller closes the returned document.
+func (j *pdfJob) open(ctx context.Context) (*pdfDoc, int, error) {
 	doc, code, err := j.lib.openDocument(ctx, j.data)
 	switch {
 	case err != nil:
-		return nil, j.failed(err)
+		return nil, 0, j.failed(err)
 	case doc == nil:
-		return nil, openError(code, j.data)
+		return nil, 0, openError(code, j.data)
 	}
-	defer j.lib.closeDocument(doc)
 	n, err := j.lib.pageCount(doc)
 	switch {
 	case err != nil:
-		return nil, j.failed(err)
+		err = j.failed(err)
 	case n <= 0 && isTruncated(j.data):
-		return nil, brokenPDF(j.data, "it has no pages")
+		err = brokenPDF(j.data, "it has no pages")
 	case n <= 0:
-		return nil, &Error{Code: CodeEmptyInput, Message: "the PDF has no pages"}
+		err = &Error{Code: CodeEmptyInput, Message: "the PDF has no pages"}
 	case n > j.opts.MaxPages:
-		return nil, &Error{Code: CodeTooManyPages, Message: fmt.Sprintf(
+		err = &Error{Code: CodeTooManyPages, Message: fmt.Sprintf(
 			"the PDF has %d pages; the limit is %d", n, j.opts.MaxPages)}
 	}
+	if err != nil {
+		j.lib.closeDocument(doc)
+		return nil, 0, err
+	}
+	return doc, n, nil
+}
+
+// run opens the document and reads its pages.
+func (j *pdfJob) run(ctx context.Context) (*Document, error) {
+	doc, n, err := j.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer j.lib.closeDocument(doc)
 	out := &Document{Kind: KindPDF, Pages: make([]Page, 0, n)}
 	for i := range n {
 		if err := ctx.Err(); err != nil {
