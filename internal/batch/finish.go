@@ -60,7 +60,7 @@ func (s *Service) finish(ctx context.Context, r *ent.Run, res Result, perr error
 	s.log.InfoContext(ctx, "run finished", "run_id", r.ID, "status", out.status, "batch_id", deref(r.BatchID))
 	s.publishRun(ctx, r.ID)
 	if b != nil {
-		s.publishBatch(ctx, &b.ID)
+		s.publish(ctx, b)
 		s.wake(ctx)
 	}
 	return nil
@@ -142,7 +142,7 @@ func (s *Service) CancelBatch(ctx context.Context, org, batchID string) (*ent.Ba
 		return nil, fmt.Errorf("cancelling batch %s: %w", batchID, err)
 	}
 	s.log.InfoContext(ctx, "batch cancelled", "batch_id", b.ID, "cancelled_runs", b.Cancelled)
-	s.publishBatch(ctx, &b.ID)
+	s.publish(ctx, b)
 	return b, nil
 }
 
@@ -177,7 +177,7 @@ func (s *Service) RetryBatch(ctx context.Context, org, batchID string, statuses 
 		return nil, fmt.Errorf("retrying batch %s: %w", batchID, err)
 	}
 	s.log.InfoContext(ctx, "batch retried", "batch_id", b.ID, "pending", b.Pending)
-	s.publishBatch(ctx, &b.ID)
+	s.publish(ctx, b)
 	s.wake(ctx)
 	return b, nil
 }

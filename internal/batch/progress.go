@@ -42,7 +42,8 @@ const progressInterval = 100 * time.Millisecond
 func batchTopic(id string) string { return "batch:" + id }
 func runTopic(id string) string   { return "run:" + id }
 
-// publishBatch sends the batch's committed state as a hint to subscribers.
+// publishBatch sends the batch's committed state as a hint to subscribers,
+// reading it first; see publish for a caller that holds the row.
 func (s *Service) publishBatch(ctx context.Context, batchID *string) {
 	if s.pub == nil || batchID == nil {
 		return
@@ -50,6 +51,15 @@ func (s *Service) publishBatch(ctx context.Context, batchID *string) {
 	b, err := s.db.Batch.Get(ctx, *batchID)
 	if err != nil {
 		s.log.WarnContext(ctx, "reading batch for progress", "batch_id", *batchID, "err", err)
+		return
+	}
+	s.publish(ctx, b)
+}
+
+// publish sends a batch row, as its transaction committed it, as a hint to
+// subscribers.
+func (s *Service) publish(ctx context.Context, b *ent.Batch) {
+	if s.pub == nil {
 		return
 	}
 	msg, _ := json.Marshal(ProgressOf(b))
