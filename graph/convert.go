@@ -61,37 +61,40 @@ func pageInfo[T any](p *batch.Page[T]) *model.PageInfo {
 	return info
 }
 
+// edges builds a connection's edges from a page, one per item.
+func edges[T, E any](p *batch.Page[T], edge func(cursor string, node T) E) []E {
+	out := make([]E, len(p.Items))
+	for i, item := range p.Items {
+		out[i] = edge(p.Cursors[i], item)
+	}
+	return out
+}
+
 func runConnection(p *batch.Page[*ent.Run]) *model.RunConnection {
 	if p == nil {
 		return nil
 	}
-	c := &model.RunConnection{PageInfo: pageInfo(p), Edges: make([]*model.RunEdge, len(p.Items))}
-	for i, r := range p.Items {
-		c.Edges[i] = &model.RunEdge{Cursor: p.Cursors[i], Node: r}
-	}
-	return c
+	return &model.RunConnection{PageInfo: pageInfo(p), Edges: edges(p, func(c string, r *ent.Run) *model.RunEdge {
+		return &model.RunEdge{Cursor: c, Node: r}
+	})}
 }
 
 func batchConnection(p *batch.Page[*ent.Batch]) *model.BatchConnection {
 	if p == nil {
 		return nil
 	}
-	c := &model.BatchConnection{PageInfo: pageInfo(p), Edges: make([]*model.BatchEdge, len(p.Items))}
-	for i, b := range p.Items {
-		c.Edges[i] = &model.BatchEdge{Cursor: p.Cursors[i], Node: b}
-	}
-	return c
+	return &model.BatchConnection{PageInfo: pageInfo(p), Edges: edges(p, func(c string, b *ent.Batch) *model.BatchEdge {
+		return &model.BatchEdge{Cursor: c, Node: b}
+	})}
 }
 
 func processorConnection(p *batch.Page[*batch.Processor]) *model.ProcessorConnection {
 	if p == nil {
 		return nil
 	}
-	c := &model.ProcessorConnection{PageInfo: pageInfo(p), Edges: make([]*model.ProcessorEdge, len(p.Items))}
-	for i, x := range p.Items {
-		c.Edges[i] = &model.ProcessorEdge{Cursor: p.Cursors[i], Node: x}
-	}
-	return c
+	return &model.ProcessorConnection{PageInfo: pageInfo(p), Edges: edges(p, func(c string, x *batch.Processor) *model.ProcessorEdge {
+		return &model.ProcessorEdge{Cursor: c, Node: x}
+	})}
 }
 
 func deref[T any](p *T) T {
