@@ -96,11 +96,11 @@ func (h *harness) apiRows() apiRowCounts {
 			*n, err = f(ctx)
 		}
 	}
-	count(&c.Batches, h.app.db.Batch.Query().Count)
-	count(&c.Runs, h.app.db.Run.Query().Count)
-	count(&c.Files, h.app.db.File.Query().Count)
-	count(&c.Processors, h.app.db.Processor.Query().Count)
-	count(&c.Versions, h.app.db.ProcessorVersion.Query().Count)
+	count(&c.Batches, h.app.DB.Batch.Query().Count)
+	count(&c.Runs, h.app.DB.Run.Query().Count)
+	count(&c.Files, h.app.DB.File.Query().Count)
+	count(&c.Processors, h.app.DB.Processor.Query().Count)
+	count(&c.Versions, h.app.DB.ProcessorVersion.Query().Count)
 	if err != nil {
 		h.t.Fatalf("counting rows: %v", err)
 	}

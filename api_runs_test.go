@@ -244,11 +244,11 @@ func TestSingleRuns(t *testing.T) {
 			t.Errorf("new single run = %+v, want PENDING, no batch or position, attempt 1, version 1", r)
 		}
 		// No worker yet: the task waits on the critical queue, not the low one.
-		sizes, err := h.app.queue.Sizes()
+		sizes, err := h.app.Queue.Sizes()
 		if err != nil {
 			t.Fatal(err)
 		}
-		onCritical, err := h.app.queue.RunTaskExists(context.Background(), r.ID, true)
+		onCritical, err := h.app.Queue.RunTaskExists(context.Background(), r.ID, true)
 		if err != nil || !onCritical || sizes["critical"] != 1 || sizes["low"] != 0 {
 			t.Errorf("queues = %v, run task on critical = %v (%v); want the one task on critical", sizes, onCritical, err)
 		}

@@ -218,7 +218,7 @@ func TestQuota(t *testing.T) {
 	// Another organization has its own quota, here lowered to 2.
 	orgB, keyB := h.tenant("globex")
 	procB := h.processor(keyB, "invoices", invoiceConfig)
-	if err := h.app.db.Organization.UpdateOneID(orgB).SetActiveRunLimit(2).Exec(ctx); err != nil {
+	if err := h.app.DB.Organization.UpdateOneID(orgB).SetActiveRunLimit(2).Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
 	before = h.apiRows()

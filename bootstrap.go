@@ -9,6 +9,7 @@ import (
 
 	"github.com/sheaf-dev/sheaf/internal/batch"
 	"github.com/sheaf-dev/sheaf/internal/config"
+	"github.com/sheaf-dev/sheaf/internal/server"
 )
 
 // exampleProcessors are installed for the default organization on the
@@ -30,26 +31,26 @@ var exampleProcessors = []batch.ProcessorInput{
 // bootstrap prepares a fresh installation: when no organization exists it
 // creates the default one, prints its API key once, writes it to
 // <data dir>/admin.key (mode 0600) and installs the example processors.
-func (a *app) bootstrap(ctx context.Context, stdout io.Writer) error {
-	n, err := a.db.Organization.Query().Count(ctx)
+func bootstrap(ctx context.Context, a *server.App, stdout io.Writer) error {
+	n, err := a.DB.Organization.Query().Count(ctx)
 	if err != nil || n > 0 {
 		return err
 	}
-	org, key, err := a.keys.CreateOrganization(ctx, "default")
+	org, key, err := a.Keys.CreateOrganization(ctx, "default")
 	if err != nil {
 		return err
 	}
-	if err := writeKey(a.cfg, key); err != nil {
+	if err := writeKey(a.Cfg, key); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "API key: %s\n", key)
-	fmt.Fprintf(stdout, "(also written to %s; it is shown only once)\n", keyFile(a.cfg))
+	fmt.Fprintf(stdout, "(also written to %s; it is shown only once)\n", keyFile(a.Cfg))
 	for _, p := range exampleProcessors {
-		if _, err := a.svc.CreateProcessor(ctx, org.ID, p); err != nil {
+		if _, err := a.Svc.CreateProcessor(ctx, org.ID, p); err != nil {
 			return fmt.Errorf("installing example processor %q: %w", p.Name, err)
 		}
 	}
-	a.log.InfoContext(ctx, "created default organization", "organization_id", org.ID)
+	a.Log.InfoContext(ctx, "created default organization", "organization_id", org.ID)
 	return nil
 }
 
@@ -65,12 +66,12 @@ func orgCommand(ctx context.Context, cfg config.Config, stdout io.Writer) error 
 	if len(cfg.Args) != 2 || cfg.Args[0] != "create" {
 		return fmt.Errorf("usage: sheaf org create NAME")
 	}
-	a, err := open(ctx, cfg, cfg.Logger(os.Stderr))
+	a, err := server.Open(ctx, cfg, cfg.Logger(os.Stderr))
 	if err != nil {
 		return err
 	}
-	defer a.close()
-	org, key, err := a.keys.CreateOrganization(ctx, cfg.Args[1])
+	defer a.Close()
+	org, key, err := a.Keys.CreateOrganization(ctx, cfg.Args[1])
 	if err != nil {
 		return err
 	}

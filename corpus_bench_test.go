@@ -65,7 +65,7 @@ func BenchmarkCorpusPipeline(b *testing.B) {
 	files := corpusFiles(b, kinds...)
 	h := setup(b, func(c *config.Config) { c.Concurrency = 2; c.DispatchWindow = 8 })
 	ctx := context.Background()
-	proc, err := h.app.svc.CreateProcessor(ctx, h.org, batch.ProcessorInput{Name: "classes", Type: "CLASSIFY",
+	proc, err := h.app.Svc.CreateProcessor(ctx, h.org, batch.ProcessorInput{Name: "classes", Type: "CLASSIFY",
 		Config: json.RawMessage(`{"preset": "standard"}`)})
 	if err != nil {
 		b.Fatal(err)
@@ -77,7 +77,7 @@ func BenchmarkCorpusPipeline(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		f, err := h.app.svc.UploadFile(ctx, h.org, filepath.Base(path), "", bytesReader(data))
+		f, err := h.app.Svc.UploadFile(ctx, h.org, filepath.Base(path), "", bytesReader(data))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -86,7 +86,7 @@ func BenchmarkCorpusPipeline(b *testing.B) {
 			Input: batch.JobInput{Kind: "file", BlobKey: f.BlobKey, Filename: f.Filename}})
 	}
 	// Warm up: compile PDFium once, outside both timings.
-	if _, err := h.app.engine.Process(ctx, jobs[0]); err != nil {
+	if _, err := h.app.Engine.Process(ctx, jobs[0]); err != nil {
 		b.Fatal(err)
 	}
 	h.startWorker()
@@ -116,7 +116,7 @@ func engineLoop(b *testing.B, h *harness, jobs []batch.Job, concurrency int) tim
 		go func() {
 			defer wg.Done()
 			for j := range next {
-				if _, err := h.app.engine.Process(context.Background(), j); err != nil {
+				if _, err := h.app.Engine.Process(context.Background(), j); err != nil {
 					b.Errorf("engine: %s: %v", j.Input.Filename, err)
 				}
 			}
@@ -135,12 +135,12 @@ func engineLoop(b *testing.B, h *harness, jobs []batch.Job, concurrency int) tim
 func pipelineRun(b *testing.B, h *harness, processorID string, inputs []batch.Input) time.Duration {
 	ctx := context.Background()
 	start := time.Now()
-	bt, err := h.app.svc.CreateBatch(ctx, h.org, batch.CreateBatchInput{ProcessorID: processorID, Inputs: inputs})
+	bt, err := h.app.Svc.CreateBatch(ctx, h.org, batch.CreateBatchInput{ProcessorID: processorID, Inputs: inputs})
 	if err != nil {
 		b.Fatal(err)
 	}
 	for {
-		got, err := h.app.svc.GetBatch(ctx, h.org, bt.ID)
+		got, err := h.app.Svc.GetBatch(ctx, h.org, bt.ID)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -70,7 +70,7 @@ func TestDispatchFairness(t *testing.T) {
 			// one was open, read from the database rather than at the
 			// moment the poll noticed.
 			sb := h.dbBatch(b.ID)
-			q := h.app.db.Run.Query().Where(entrun.BatchID(a.ID), entrun.FinishedAtLTE(*sb.CompletedAt))
+			q := h.app.DB.Run.Query().Where(entrun.BatchID(a.ID), entrun.FinishedAtLTE(*sb.CompletedAt))
 			if tc.late {
 				q = q.Where(entrun.FinishedAtGT(sb.CreatedAt))
 			}

@@ -18,8 +18,8 @@ import (
 
 	"github.com/sheaf-dev/sheaf/internal/batch"
 	"github.com/sheaf-dev/sheaf/internal/config"
+	"github.com/sheaf-dev/sheaf/internal/server"
 	"github.com/sheaf-dev/sheaf/internal/testutil"
-	"github.com/sheaf-dev/sheaf/worker"
 )
 
 // harness is a whole sheaf (API + optional worker) on the test's own
@@ -27,7 +27,7 @@ import (
 type harness struct {
 	t   testing.TB
 	cfg config.Config
-	app *app
+	app *server.App
 	srv *httptest.Server
 	// key and org are the first tenant's API key and organization.
 	key, org string
@@ -62,13 +62,13 @@ func setup(t testing.TB, mutate ...func(*config.Config)) *harness {
 		m(&cfg)
 	}
 	ctx := context.Background()
-	a, err := open(ctx, cfg, testLogger(t))
+	a, err := server.Open(ctx, cfg, testLogger(t))
 	if err != nil {
 		t.Fatalf("opening app: %v", err)
 	}
-	t.Cleanup(a.close)
+	t.Cleanup(a.Close)
 	h := &harness{t: t, cfg: cfg, app: a}
-	h.srv = httptest.NewServer(a.routes())
+	h.srv = httptest.NewServer(a.Routes())
 	t.Cleanup(h.srv.Close)
 	h.org, h.key = h.tenant("acme")
 	h.invoice = h.processor(h.key, "invoices", invoiceConfig)
@@ -78,7 +78,7 @@ func setup(t testing.TB, mutate ...func(*config.Config)) *harness {
 // tenant creates an organization and returns its id and API key.
 func (h *harness) tenant(name string) (org, key string) {
 	h.t.Helper()
-	o, key, err := h.app.keys.CreateOrganization(context.Background(), name)
+	o, key, err := h.app.Keys.CreateOrganization(context.Background(), name)
 	if err != nil {
 		h.t.Fatalf("creating organization: %v", err)
 	}
@@ -101,8 +101,7 @@ func (h *harness) processor(key, name, config string) string {
 func (h *harness) startWorker() {
 	ctx, cancel := context.WithCancel(context.Background())
 	h.workerCancel, h.workerDone = cancel, make(chan struct{})
-	w := worker.New(h.app.rdb, h.app.svc, h.app.queue, worker.Options{Concurrency: h.cfg.Concurrency,
-		SweepInterval: h.cfg.SweepInterval, ShutdownTimeout: h.cfg.ShutdownTimeout, Logger: h.app.log})
+	w := h.app.Worker()
 	go func() {
 		defer close(h.workerDone)
 		_ = w.Run(ctx)

@@ -57,7 +57,7 @@ func addsUp(c batch.Counts) bool {
 // dbBatch reads a batch row straight from the database.
 func (h *harness) dbBatch(id string) *ent.Batch {
 	h.t.Helper()
-	b, err := h.app.db.Batch.Get(context.Background(), id)
+	b, err := h.app.DB.Batch.Get(context.Background(), id)
 	if err != nil {
 		h.t.Fatalf("reading batch %s: %v", id, err)
 	}
@@ -71,7 +71,7 @@ func (h *harness) runTally(batchID string) batch.Counts {
 		Status string `json:"status"`
 		Count  int    `json:"count"`
 	}
-	err := h.app.db.Run.Query().Where(entrun.BatchID(batchID)).
+	err := h.app.DB.Run.Query().Where(entrun.BatchID(batchID)).
 		GroupBy(entrun.FieldStatus).Aggregate(ent.Count()).Scan(context.Background(), &rows)
 	if err != nil {
 		h.t.Fatalf("tallying runs of %s: %v", batchID, err)
@@ -100,7 +100,7 @@ func (h *harness) runTally(batchID string) batch.Counts {
 // runRows reads a batch's run rows in input order.
 func (h *harness) runRows(batchID string) []*ent.Run {
 	h.t.Helper()
-	rs, err := h.app.db.Run.Query().Where(entrun.BatchID(batchID)).Order(ent.Asc(entrun.FieldPosition)).
+	rs, err := h.app.DB.Run.Query().Where(entrun.BatchID(batchID)).Order(ent.Asc(entrun.FieldPosition)).
 		All(context.Background())
 	if err != nil {
 		h.t.Fatalf("reading runs of %s: %v", batchID, err)
@@ -151,7 +151,7 @@ func (h *harness) watchCounts(t *testing.T, ids ...string) *countWatcher {
 			default:
 			}
 			for _, id := range ids {
-				b, err := h.app.db.Batch.Get(context.Background(), id)
+				b, err := h.app.DB.Batch.Get(context.Background(), id)
 				if err != nil {
 					t.Errorf("watching batch %s: %v", id, err)
 					return
@@ -184,7 +184,7 @@ func (w *countWatcher) Stop(t *testing.T) int64 {
 // lowQueueEmpty reports whether no batch run task is waiting or running.
 func (h *harness) lowQueueEmpty() bool {
 	h.t.Helper()
-	sizes, err := h.app.queue.Sizes()
+	sizes, err := h.app.Queue.Sizes()
 	if err != nil {
 		h.t.Fatalf("reading queue sizes: %v", err)
 	}
@@ -203,12 +203,12 @@ func TestDuplicateDeliveryCountsOnce(t *testing.T) {
 	ctx := context.Background()
 	b := h.createBatch(h.key, h.invoice, invoiceTexts(n), nil)
 
-	queued, err := h.app.svc.Dispatch(ctx)
+	queued, err := h.app.Svc.Dispatch(ctx)
 	if err != nil || queued != 10 {
 		t.Fatalf("Dispatch = %d, %v; want 10 runs queued", queued, err)
 	}
 	rs := h.runRows(b.ID)
-	client := asynq.NewClientFromRedisClient(h.app.rdb)
+	client := asynq.NewClientFromRedisClient(h.app.RDB)
 	for _, r := range rs {
 		payload, _ := json.Marshal(worker.RunPayload{RunID: r.ID})
 		_, err := client.Enqueue(asynq.NewTask(worker.TypeRun, payload), asynq.TaskID(r.ID+"-dup"), asynq.Queue(worker.QueueLow))
@@ -227,7 +227,7 @@ func TestDuplicateDeliveryCountsOnce(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				err := h.app.svc.ProcessRun(ctx, r.ID)
+				err := h.app.Svc.ProcessRun(ctx, r.ID)
 				if err != nil && !errors.Is(err, batch.ErrNotClaimable) && !errors.Is(err, batch.ErrStaleLease) {
 					t.Errorf("ProcessRun(%s) = %v", r.ID, err)
 				}
@@ -266,7 +266,7 @@ func TestRedisLossMidBatch(t *testing.T) {
 
 	for _, after := range []int{20, 100} {
 		got := h.waitBatch(h.key, b.ID, func(b gqlBatch) bool { return b.Counts.Done() >= after })
-		if err := h.app.rdb.FlushDB(context.Background()).Err(); err != nil {
+		if err := h.app.RDB.FlushDB(context.Background()).Err(); err != nil {
 			t.Fatalf("FLUSHDB: %v", err)
 		}
 		t.Logf("flushed Redis with %d of %d runs done", got.Counts.Done(), n)
@@ -367,7 +367,7 @@ func TestCancelRaces(t *testing.T) {
 			}
 			h.stopWorker()
 			if loseRedis {
-				if err := h.app.rdb.FlushDB(context.Background()).Err(); err != nil {
+				if err := h.app.RDB.FlushDB(context.Background()).Err(); err != nil {
 					t.Fatalf("FLUSHDB: %v", err)
 				}
 			}

@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -14,27 +12,24 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/sheaf-dev/sheaf/graph"
 	"github.com/sheaf-dev/sheaf/internal/auth"
 	"github.com/sheaf-dev/sheaf/internal/batch"
-	"github.com/sheaf-dev/sheaf/internal/blobstore"
 	"github.com/sheaf-dev/sheaf/internal/config"
 	"github.com/sheaf-dev/sheaf/internal/database"
-	"github.com/sheaf-dev/sheaf/internal/document"
-	"github.com/sheaf-dev/sheaf/internal/engine"
 	"github.com/sheaf-dev/sheaf/internal/progress"
+	"github.com/sheaf-dev/sheaf/internal/server"
 	"github.com/sheaf-dev/sheaf/internal/testutil"
 	"github.com/sheaf-dev/sheaf/worker"
 )
 
-// This file is the benchmarks' copy of package main's open() and routes():
-// the same parts wired the same way, on the benchmark's own database
-// (testutil.DatabaseURL) and Redis database (testutil.RedisURL, DB 10 with
-// REDIS_URL set).
+// The benchmarks build sheaf with server.Open, exactly as command sheaf
+// does, on the benchmark's own database (testutil.DatabaseURL) and Redis
+// database (testutil.RedisURL, DB 10 with REDIS_URL set).
 
 // stack is one sheaf process (API + optional worker) under benchmark.
 type stack struct {
 	b     *testing.B
+	app   *server.App
 	cfg   config.Config
 	db    *database.DB
 	rdb   redis.UniversalClient
@@ -61,46 +56,19 @@ func newStack(b *testing.B, mutate ...func(*config.Config)) *stack {
 	for _, m := range mutate {
 		m(&cfg)
 	}
-	ctx := context.Background()
 	log := benchLogger(b)
-	s := &stack{b: b, cfg: cfg, log: log}
-	var err error
-	if s.db, err = database.Open(ctx, cfg.DatabaseURL); err != nil {
-		b.Fatalf("opening database: %v", err)
+	a, err := server.Open(context.Background(), cfg, log)
+	if err != nil {
+		b.Fatalf("opening sheaf: %v", err)
 	}
-	b.Cleanup(func() { _ = s.db.Close() })
-	if s.redis, err = redis.ParseURL(cfg.RedisURL); err != nil {
+	b.Cleanup(a.Close)
+	opts, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
 		b.Fatalf("parsing redis url: %v", err)
 	}
-	s.rdb = redis.NewClient(s.redis)
-	b.Cleanup(func() { _ = s.rdb.Close() })
-	if err := os.MkdirAll(strings.TrimPrefix(cfg.Blobs(), "file://"), 0o750); err != nil {
-		b.Fatalf("creating blob directory: %v", err)
-	}
-	blobs, err := blobstore.Open(ctx, cfg.Blobs())
-	if err != nil {
-		b.Fatalf("opening blobs: %v", err)
-	}
-	b.Cleanup(func() { _ = blobs.Close() })
-	s.hub = progress.NewHub(s.rdb, log)
-	b.Cleanup(func() { _ = s.hub.Close() })
-	s.queue = worker.NewQueue(s.rdb)
-	b.Cleanup(func() { _ = s.queue.Close() })
-	s.keys = auth.New(s.db.Client)
-	eng := engine.New(blobs, engine.Options{MaxInputBytes: cfg.MaxUploadBytes, AllowPrivateURLs: cfg.AllowPrivateURLs,
-		Parser: document.ParserOptions{PDFInstances: cfg.Concurrency, Recognizer: document.NewOCR(document.OCROptions{})}})
-	b.Cleanup(func() { _ = eng.Close() })
-	s.svc = batch.New(batch.Deps{
-		DB: s.db.Client, Dialect: s.db.Dialect, Queue: s.queue, Publisher: s.hub,
-		Subscriber: hubSubscriber{s.hub}, Blobs: blobs, Logger: log, Engine: eng,
-	}, batch.Options{
-		MaxBatchInputs: cfg.MaxBatchInputs, MaxTextBytes: int(cfg.MaxTextBytes), MaxUploadBytes: cfg.MaxUploadBytes,
-		OrgActiveRunLimit: cfg.OrgActiveRunLimit, DispatchWindow: cfg.Window(), RunLease: cfg.RunLease,
-	})
-	mux := http.NewServeMux()
-	mux.Handle("/graphql", graph.NewHandler(graph.Options{Service: s.svc, Keys: s.keys,
-		ProcessTimeout: cfg.ProcessTimeout, MaxUploadBytes: cfg.MaxUploadBytes, Logger: log}))
-	s.srv = httptest.NewServer(mux)
+	s := &stack{b: b, app: a, cfg: cfg, db: a.DB, rdb: a.RDB, redis: opts, hub: a.Hub, queue: a.Queue,
+		svc: a.Svc, keys: a.Keys, log: log}
+	s.srv = httptest.NewServer(a.Routes())
 	b.Cleanup(s.srv.Close)
 	return s
 }
@@ -109,8 +77,7 @@ func newStack(b *testing.B, mutate ...func(*config.Config)) *stack {
 // the end of the benchmark.
 func (s *stack) startWorker() (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
-	w := worker.New(s.rdb, s.svc, s.queue, worker.Options{Concurrency: s.cfg.Concurrency,
-		SweepInterval: s.cfg.SweepInterval, ShutdownTimeout: s.cfg.ShutdownTimeout, Logger: s.log})
+	w := s.app.Worker()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -140,14 +107,6 @@ func (s *stack) tenantOrg(name string) (org, key string) {
 
 // wsURL is the websocket address of /graphql.
 func (s *stack) wsURL() string { return "ws" + strings.TrimPrefix(s.srv.URL, "http") + "/graphql" }
-
-// hubSubscriber adapts the progress hub to batch.Subscriber, as package
-// main does.
-type hubSubscriber struct{ h *progress.Hub }
-
-func (s hubSubscriber) Subscribe(ctx context.Context, topic string) (batch.Subscription, error) {
-	return s.h.Subscribe(ctx, topic)
-}
 
 // benchLogger sends warnings and errors to the benchmark log; sheaf's info
 // lines would drown the figures. Lines logged after the benchmark's
