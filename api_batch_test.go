@@ -33,7 +33,7 @@ func TestCancelBatch(t *testing.T) {
 	events := subscribeProgress(t, ws, "graphql-transport-ws", b.ID)
 	h.startWorker()
 	t.Cleanup(docs.release) // before the worker stops, so held runs can end
-	apiEventually(t, "a document is being fetched", func() bool { return docs.arrivals.Load() > 0 })
+	pollUntil(t, "a document is being fetched", func() bool { return docs.arrivals.Load() > 0 })
 
 	got := h.apiCancel(h.key, b.ID)
 	inFlight := got.Counts.Processing

@@ -115,18 +115,6 @@ func (h *harness) apiUnchanged(before apiRowCounts) {
 	}
 }
 
-// eventually polls cond until it holds, failing the test after a deadline.
-func apiEventually(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // apiRun is the run shape the tests read.
 type apiRun struct {
 	ID               string

@@ -254,7 +254,7 @@ func TestSingleRuns(t *testing.T) {
 		}
 		h.startWorker()
 		var got *apiRun
-		apiEventually(t, "the run is processed", func() bool {
+		pollUntil(t, "the run is processed", func() bool {
 			got = h.apiGetRun(h.key, r.ID)
 			return got != nil && batch.RunStatus(got.Status).Terminal()
 		})
@@ -310,7 +310,7 @@ func TestSingleRuns(t *testing.T) {
 		}
 		docs.release()
 		var got *apiRun
-		apiEventually(t, "the run is processed", func() bool {
+		pollUntil(t, "the run is processed", func() bool {
 			got = h.apiGetRun(h.key, r.ID)
 			return batch.RunStatus(got.Status).Terminal()
 		})
