@@ -157,9 +157,6 @@ func New(d Deps, opts Options) *Service {
 		blobs: d.Blobs, engine: d.Engine, log: log, opts: opts}
 }
 
-// Options returns the effective options.
-func (s *Service) Options() Options { return s.opts }
-
 // withFastTx is withTx for the two transactions of every run (claim and
 // finish). On PostgreSQL they commit asynchronously: the commit returns
 // before the WAL is flushed, which takes most of the time the batch row

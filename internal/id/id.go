@@ -36,8 +36,3 @@ func New(prefix string) string {
 	mu.Unlock()
 	return prefix + "_" + strings.ToLower(u.String())
 }
-
-// HasPrefix reports whether s looks like an id of the given type.
-func HasPrefix(s, prefix string) bool {
-	return strings.HasPrefix(s, prefix+"_") && len(s) == len(prefix)+1+ulid.EncodedSize
-}

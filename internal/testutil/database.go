@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -61,11 +60,6 @@ func DB(t testing.TB) *database.DB {
 func Postgres() bool {
 	u := os.Getenv("DATABASE_URL")
 	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
-}
-
-// TempPath returns a path inside the test's temp dir.
-func TempPath(t testing.TB, name string) string {
-	return filepath.Join(t.TempDir(), name)
 }
 
 func randomHex(n int) string {
