@@ -42,6 +42,10 @@ type Worker struct {
 	// shortly before asynq gives up waiting on shutdown, so interrupted
 	// runs are handed back instead of waiting out their lease.
 	interrupt context.CancelFunc
+	// inflight counts run handlers still executing: asynq's Shutdown
+	// returns at its deadline without waiting for them, and an interrupted
+	// run must be handed back before the process exits.
+	inflight sync.WaitGroup
 }
 
 // New returns a Worker that processes tasks from rdb with svc.
@@ -120,6 +124,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	wg.Wait()
 	grace.Stop()
 	w.interrupt()
+	w.awaitHandlers()
 	w.log.Info("worker stopped")
 	return nil
 }
@@ -146,7 +151,24 @@ func (w *Worker) tick(ctx context.Context) {
 	}
 }
 
+// awaitHandlers waits, briefly, for interrupted run handlers to hand their
+// runs back; a handler stuck beyond that is left to its lease.
+func (w *Worker) awaitHandlers() {
+	done := make(chan struct{})
+	go func() {
+		w.inflight.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		w.log.Warn("run handlers still busy after shutdown; their runs return when their leases expire")
+	}
+}
+
 func (w *Worker) handleRun(ctx context.Context, t *asynq.Task) error {
+	w.inflight.Add(1)
+	defer w.inflight.Done()
 	runID, err := decodeRun(t.Payload())
 	if err != nil {
 		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
