@@ -78,13 +78,9 @@ func (e *Engine) Process(ctx context.Context, job batch.Job) (batch.Result, erro
 	if err != nil {
 		return batch.Result{}, err
 	}
-	parser, err := e.documentParser()
+	doc, err := e.parse(ctx, data)
 	if err != nil {
-		return batch.Result{}, fmt.Errorf("starting the document parser: %w", err)
-	}
-	doc, err := parser.Parse(ctx, data)
-	if err != nil {
-		return batch.Result{}, runError(err, CodeProcessor)
+		return batch.Result{}, err
 	}
 	p, err := e.processor(job)
 	if err != nil {
@@ -101,14 +97,44 @@ func (e *Engine) Process(ctx context.Context, job batch.Job) (batch.Result, erro
 	return batch.Result{Output: raw, NeedsReview: out.NeedsReview}, nil
 }
 
+// parse turns data into a Document. Only PDFs and images need the
+// document parser: text and unsupported inputs are handled without it, so
+// a process that only ever sees text never starts PDFium.
+func (e *Engine) parse(ctx context.Context, data []byte) (*document.Document, error) {
+	var (
+		doc *document.Document
+		err error
+	)
+	switch document.Detect(data).Kind {
+	case document.KindPDF, document.KindImage:
+		parser, perr := e.documentParser()
+		if perr != nil {
+			return nil, fmt.Errorf("starting the document parser: %w", perr)
+		}
+		doc, err = parser.Parse(ctx, data)
+	default:
+		doc, err = document.Parse(ctx, data, document.ParseOptions{MaxBytes: e.parserOptions().MaxBytes})
+	}
+	if err != nil {
+		return nil, runError(err, CodeProcessor)
+	}
+	return doc, nil
+}
+
+// parserOptions are the document parser's options with the engine's
+// input limit.
+func (e *Engine) parserOptions() document.ParserOptions {
+	opts := e.opts.Parser
+	if opts.MaxBytes <= 0 {
+		opts.MaxBytes = e.opts.MaxInputBytes
+	}
+	return opts
+}
+
 // documentParser returns the shared parser, making it on first use.
 func (e *Engine) documentParser() (*document.Parser, error) {
 	e.parserOnce.Do(func() {
-		opts := e.opts.Parser
-		if opts.MaxBytes <= 0 {
-			opts.MaxBytes = e.opts.MaxInputBytes
-		}
-		e.parser, e.parserErr = document.NewParser(opts)
+		e.parser, e.parserErr = document.NewParser(e.parserOptions())
 	})
 	return e.parser, e.parserErr
 }

@@ -81,6 +81,9 @@ func TestProcessText(t *testing.T) {
 	if err != nil || res.NeedsReview || !strings.Contains(string(res.Output), `"amount":12.5`) {
 		t.Fatalf("Process = %s, %v", res.Output, err)
 	}
+	if e.parser != nil {
+		t.Error("processing text started the PDF parser; only PDFs and images need it")
+	}
 	bad := job(batch.JobInput{Kind: "text", Text: "x"})
 	bad.ProcessorConfig = []byte(`{"fields": [{"name": "x", "type": "nope", "labels": ["X"]}]}`)
 	_, err = e.Process(context.Background(), bad)
