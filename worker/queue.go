@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -23,6 +24,10 @@ type Queue struct {
 	// RunMaxRetry is how often asynq retries a run task whose handler hit
 	// an infrastructure error (default 10).
 	RunMaxRetry int
+
+	// local, while a Worker in this process runs its dispatch loop,
+	// receives this process's wakes (see WakeDispatcher).
+	local atomic.Pointer[chan struct{}]
 }
 
 // NewQueue returns a Queue on rdb.
@@ -63,9 +68,18 @@ func (q *Queue) heldByWorker(queue, runID string) bool {
 	return err == nil && info.State == asynq.TaskStateActive
 }
 
-// WakeDispatcher marks dispatch work as waiting and makes sure one dispatch
-// task is queued.
+// WakeDispatcher asks for a dispatch pass soon. In a process whose worker
+// runs a dispatch loop, that loop takes the wake at once; elsewhere (an API
+// process) it marks dispatch work as waiting and makes sure one dispatch
+// task is queued for some worker.
 func (q *Queue) WakeDispatcher(ctx context.Context) error {
+	if ch := q.local.Load(); ch != nil {
+		select {
+		case *ch <- struct{}{}:
+		default: // a pass is already due
+		}
+		return nil
+	}
 	if err := q.rdb.Set(ctx, dirtyKey, 1, 0).Err(); err != nil {
 		return fmt.Errorf("marking dispatch dirty: %w", err)
 	}
@@ -106,6 +120,21 @@ func (q *Queue) RunTaskExists(ctx context.Context, runID string, critical bool) 
 		return false, nil
 	}
 	return true, nil
+}
+
+// lowPendingKey is the Redis list asynq keeps the waiting tasks of the low
+// queue in (asynq's key layout: asynq:{<queue>}:pending).
+var lowPendingKey = "asynq:{" + QueueLow + "}:pending"
+
+// Backlog returns how many batch run tasks wait in the low queue: one LLEN,
+// cheap enough for every dispatch pass (the inspector's queue statistics
+// cost far more).
+func (q *Queue) Backlog(ctx context.Context) (int, error) {
+	n, err := q.rdb.LLen(ctx, lowPendingKey).Result()
+	if err != nil {
+		return 0, fmt.Errorf("measuring the low queue: %w", err)
+	}
+	return int(n), nil
 }
 
 // Sizes returns the number of tasks waiting or running per queue.

@@ -114,7 +114,10 @@ func (w *Worker) Run(ctx context.Context) error {
 		return fmt.Errorf("starting interactive worker: %w", err)
 	}
 	w.log.InfoContext(ctx, "worker started", "concurrency", w.opts.Concurrency)
+	var loop sync.WaitGroup
+	loop.Go(func() { w.dispatchLoop(ctx) })
 	w.tick(ctx)
+	loop.Wait()
 	// Give in-flight runs most of the shutdown budget to finish, then
 	// interrupt them so they are released before asynq re-queues the tasks.
 	grace := time.AfterFunc(w.opts.ShutdownTimeout*4/5, w.interrupt)
@@ -125,6 +128,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	grace.Stop()
 	w.interrupt()
 	w.awaitHandlers()
+	w.svc.Flush() // outcomes queued by the last handlers
 	w.log.Info("worker stopped")
 	return nil
 }
@@ -151,6 +155,28 @@ func (w *Worker) tick(ctx context.Context) {
 	}
 }
 
+// dispatchLoop runs a dispatch pass whenever this process wakes the
+// dispatcher (a run finished, a batch was created here) until ctx ends.
+// Going through a dispatch task instead would cost a trip through asynq,
+// whose processor sleeps whenever the queues are empty — exactly when the
+// window needs refilling. Wakes from other processes still arrive as
+// dispatch tasks, and the sweep dispatches too.
+func (w *Worker) dispatchLoop(ctx context.Context) {
+	wake := make(chan struct{}, 1)
+	w.queue.local.Store(&wake)
+	defer w.queue.local.Store(nil)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-wake:
+		}
+		if _, err := w.svc.Dispatch(ctx); err != nil && ctx.Err() == nil {
+			w.log.WarnContext(ctx, "dispatching", "err", err)
+		}
+	}
+}
+
 // awaitHandlers waits, briefly, for interrupted run handlers to hand their
 // runs back; a handler stuck beyond that is left to its lease.
 func (w *Worker) awaitHandlers() {
@@ -173,7 +199,7 @@ func (w *Worker) handleRun(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
 	}
-	err = w.svc.ProcessRun(ctx, runID)
+	err = w.svc.ProcessRunAsync(ctx, runID)
 	if errors.Is(err, batch.ErrNotClaimable) || errors.Is(err, batch.ErrStaleLease) {
 		return nil
 	}

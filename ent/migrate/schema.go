@@ -3,6 +3,7 @@
 package migrate
 
 import (
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/dialect/sql/schema"
 	"entgo.io/ent/schema/field"
 )
@@ -207,6 +208,14 @@ var (
 				Name:    "run_batch_id_status_dispatched_position",
 				Unique:  false,
 				Columns: []*schema.Column{RunsColumns[3], RunsColumns[9], RunsColumns[21], RunsColumns[4]},
+			},
+			{
+				Name:    "run_undispatched",
+				Unique:  false,
+				Columns: []*schema.Column{RunsColumns[3], RunsColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "status = 'PENDING' AND NOT dispatched",
+				},
 			},
 			{
 				Name:    "run_status_dispatched",

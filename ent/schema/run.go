@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 
@@ -55,6 +56,11 @@ func (Run) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("batch_id", "position"),
 		index.Fields("batch_id", "status", "dispatched", "position"),
+		// The dispatcher's "next runs of this batch": only the runs waiting
+		// for dispatch, so its scan does not wade through the versions of
+		// every run the batch already processed.
+		index.Fields("batch_id", "position").StorageKey("run_undispatched").
+			Annotations(entsql.IndexWhere("status = 'PENDING' AND NOT dispatched")),
 		index.Fields("status", "dispatched"),
 		index.Fields("status", "lease_expires_at"),
 		index.Fields("organization_id", "created_at"),

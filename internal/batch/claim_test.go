@@ -39,7 +39,7 @@ func newDomain(t *testing.T, opts batch.Options) *domain {
 	db := testutil.DB(t)
 	q := worker.NewQueue(testutil.Redis(t))
 	log := slog.New(slog.NewTextHandler(logWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	svc := batch.New(batch.Deps{DB: db.Client, Dialect: db.Dialect, Queue: q, Logger: log,
+	svc := batch.New(batch.Deps{DB: db.Client, FastDB: db.Fast, Dialect: db.Dialect, Queue: q, Logger: log,
 		Engine: engine.New(nil, engine.Options{AllowPrivateURLs: true})}, opts)
 	org, err := db.Organization.Create().SetName("acme").Save(ctx)
 	if err != nil {
@@ -253,5 +253,83 @@ func TestProcessRunAfterLosingItsLease(t *testing.T) {
 	r, err := d.db.Run.Get(ctx, id)
 	if err != nil || r.Status != run.StatusPROCESSED || r.Attempts != 1 {
 		t.Errorf("run = %+v, %v; want PROCESSED with attempts 1", r, err)
+	}
+}
+
+// TestProcessRunRecordsMixedOutcomes runs a batch whose runs end every way
+// at once — raw text recorded straight from PENDING, downloads claimed
+// first, success, needs-review, failure — so their outcomes are recorded
+// together, and checks each run's row and the batch's counts.
+func TestProcessRunRecordsMixedOutcomes(t *testing.T) {
+	ctx := context.Background()
+	d := newDomain(t, batch.Options{})
+	p, err := d.svc.CreateProcessor(ctx, d.org, batch.ProcessorInput{Name: "strict", Type: "EXTRACT",
+		Config: json.RawMessage(`{"fields": [{"name": "invoice_number", "type": "string", "labels": ["Invoice No"], "required": true}]}`)})
+	if err != nil {
+		t.Fatalf("creating processor: %v", err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/missing.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		fmt.Fprint(w, "Invoice No: INV-7\n")
+	}))
+	t.Cleanup(srv.Close)
+	text := func(s string) batch.Input { return batch.Input{Text: &s} }
+	url := func(path string) batch.Input { u := srv.URL + path; return batch.Input{URL: &u} }
+	inputs := []batch.Input{text("Invoice No: INV-1\n"), text("nothing to see\n"), url("/invoice.txt"), url("/missing.txt")}
+	want := []run.Status{run.StatusPROCESSED, run.StatusNEEDS_REVIEW, run.StatusPROCESSED, run.StatusFAILED}
+	for range 3 { // copies of each, so outcomes of every kind share groups
+		inputs = append(inputs, inputs[:4]...)
+		want = append(want, want[:4]...)
+	}
+	b, err := d.svc.CreateBatch(ctx, d.org, batch.CreateBatchInput{ProcessorID: p.ID, Inputs: inputs})
+	if err != nil {
+		t.Fatalf("CreateBatch: %v", err)
+	}
+	rows, err := d.db.Run.Query().Where(run.BatchID(b.ID)).Order(run.ByPosition()).All(ctx)
+	if err != nil {
+		t.Fatalf("listing runs: %v", err)
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	wins := raceProcessRun(t, d.svc, ids, 2)
+	for i, id := range ids {
+		if wins[id] != 1 {
+			t.Errorf("run %d: %d ProcessRun calls succeeded, want exactly 1", i, wins[id])
+		}
+	}
+
+	rows, err = d.db.Run.Query().Where(run.BatchID(b.ID)).Order(run.ByPosition()).All(ctx)
+	if err != nil {
+		t.Fatalf("reading runs: %v", err)
+	}
+	for i, r := range rows {
+		failed := r.Status == run.StatusFAILED
+		switch {
+		case r.Status != want[i]:
+			t.Errorf("run %d = %s, want %s", i, r.Status, want[i])
+		case r.StartedAt == nil || r.FinishedAt == nil || r.FinishedAt.Before(*r.StartedAt):
+			t.Errorf("run %d started %v, finished %v; want both, in order", i, r.StartedAt, r.FinishedAt)
+		case r.LeaseExpiresAt != nil || r.Dispatched:
+			t.Errorf("run %d keeps lease %v, dispatched %v", i, r.LeaseExpiresAt, r.Dispatched)
+		case failed && (r.ErrorCode == nil || len(r.Output) != 0):
+			t.Errorf("failed run %d: error %v, output %s; want an error code and no output", i, r.ErrorCode, r.Output)
+		case !failed && (r.ErrorCode != nil || !strings.Contains(string(r.Output), "invoice_number")):
+			t.Errorf("run %d: error %v, output %s; want the extracted fields and no error", i, r.ErrorCode, r.Output)
+		}
+	}
+	got, err := d.svc.GetBatch(ctx, d.org, b.ID)
+	if err != nil {
+		t.Fatalf("GetBatch: %v", err)
+	}
+	if diff := cmp.Diff(batch.Counts{Total: 16, Processed: 8, NeedsReview: 4, Failed: 4}, batch.CountsOf(got)); diff != "" {
+		t.Errorf("batch counts (-want +got):\n%s", diff)
+	}
+	if got.Status != "PROCESSED" || got.StartedAt == nil || got.CompletedAt == nil {
+		t.Errorf("batch = %s, started %v, completed %v; want PROCESSED with both times", got.Status, got.StartedAt, got.CompletedAt)
 	}
 }

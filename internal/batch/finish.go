@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/sheaf-dev/sheaf/ent"
 	entbatch "github.com/sheaf-dev/sheaf/ent/batch"
@@ -31,57 +32,104 @@ func outcomeOf(res Result, err error) outcome {
 	return outcome{status: RunFailed, err: re}
 }
 
-// finish records a run's outcome, counts it in its batch and, when it was
-// the batch's last open run, completes the batch — all in one transaction.
-func (s *Service) finish(ctx context.Context, r *ent.Run, res Result, perr error) error {
-	out := outcomeOf(res, perr)
-	var b *ent.Batch
-	err := s.withFastTx(ctx, func(tx *ent.Tx) error {
-		var err error
-		if r.BatchID != nil {
-			u := tx.Batch.UpdateOneID(*r.BatchID).AddVersion(1).SetUpdatedAt(s.opts.Now())
-			addCount(u.Mutation(), RunProcessing, -1)
-			addCount(u.Mutation(), out.status, 1)
-			if b, err = u.Save(ctx); err != nil {
-				return err
-			}
-		}
-		if err := s.markFinished(ctx, tx, r.ID, out); err != nil {
-			return err
-		}
-		if b != nil && b.Pending == 0 && b.Processing == 0 {
-			b, err = s.complete(ctx, tx, b)
-		}
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	s.log.InfoContext(ctx, "run finished", "run_id", r.ID, "status", out.status, "batch_id", deref(r.BatchID))
-	s.publishRun(ctx, r.ID)
-	if b != nil {
-		s.publish(ctx, b)
-		s.wake(ctx)
-	}
-	return nil
+// finishReq is one run handler recording its run's outcome.
+type finishReq struct {
+	ctx context.Context
+	run *ent.Run
+	// claimed says the run is PROCESSING (claimed before processing);
+	// otherwise it is recorded straight from PENDING, and started is when
+	// its processing began.
+	claimed bool
+	started time.Time
+	out     outcome
+	err     error
 }
 
-func (s *Service) markFinished(ctx context.Context, tx *ent.Tx, runID string, out outcome) error {
-	u := tx.Run.Update().Where(run.ID(runID), run.StatusEQ(run.StatusPROCESSING)).
-		SetStatus(run.Status(out.status)).SetFinishedAt(s.opts.Now()).ClearLeaseExpiresAt().SetDispatched(false)
-	if out.err != nil {
-		u.SetErrorCode(out.err.Code).SetErrorMessage(out.err.Message)
-	} else {
-		u.SetOutput(out.result.Output)
+// from is the state the run leaves.
+func (r *finishReq) from() RunStatus {
+	if r.claimed {
+		return RunProcessing
 	}
-	n, err := u.Save(ctx)
+	return RunPending
+}
+
+// finishGroup records a group of outcomes in one transaction, then
+// publishes progress and wakes the dispatcher once. Should the transaction
+// fail (a lost lease, a bad row), each outcome is recorded alone, so one
+// run cannot fail the others.
+func (s *Service) finishGroup(reqs []*finishReq) {
+	ctx, cancel := groupContext(reqs[0].ctx)
+	defer cancel()
+	var batches []*ent.Batch
+	err := s.withFastTx(ctx, func(tx *ent.Tx) error {
+		var err error
+		batches, err = s.finishRuns(ctx, tx, reqs)
+		return err
+	})
+	if err != nil && len(reqs) > 1 {
+		for _, req := range reqs {
+			s.finishGroup([]*finishReq{req})
+		}
+		return
+	}
 	if err != nil {
-		return fmt.Errorf("recording run %s: %w", runID, err)
+		reqs[0].err = err
+		return
 	}
-	if n == 0 {
-		return ErrStaleLease
+	for _, req := range reqs {
+		s.log.InfoContext(ctx, "run finished", "run_id", req.run.ID, "status", req.out.status,
+			"batch_id", deref(req.run.BatchID))
+		if req.run.BatchID == nil {
+			s.publishRun(ctx, req.run.ID)
+		}
 	}
-	return nil
+	for _, b := range batches {
+		s.publish(ctx, b)
+	}
+	if len(batches) > 0 {
+		s.wake(ctx)
+	}
+}
+
+// finishRuns records outcomes in tx: the batch rows first, in id order,
+// with every outcome counted, then each run, then the completion of any
+// batch left with no open run. It returns the batch rows as committed.
+func (s *Service) finishRuns(ctx context.Context, tx *ent.Tx, reqs []*finishReq) ([]*ent.Batch, error) {
+	runs := make([]*ent.Run, len(reqs))
+	for i, req := range reqs {
+		runs[i] = req.run
+	}
+	delta := map[string]map[RunStatus]int{}
+	for _, req := range reqs {
+		if id := req.run.BatchID; id != nil {
+			if delta[*id] == nil {
+				delta[*id] = map[RunStatus]int{}
+			}
+			delta[*id][req.from()]--
+			delta[*id][req.out.status]++
+		}
+	}
+	var batches []*ent.Batch
+	for _, id := range batchIDs(runs) {
+		// A run recorded straight from PENDING may be its batch's first.
+		b, err := s.bumpBatch(ctx, tx, id, delta[id], delta[id][RunPending] < 0)
+		if err != nil {
+			return nil, err
+		}
+		batches = append(batches, b)
+	}
+	if err := s.recordOutcomes(ctx, tx, reqs); err != nil {
+		return nil, err
+	}
+	for i, b := range batches {
+		if b.Pending == 0 && b.Processing == 0 {
+			var err error
+			if batches[i], err = s.complete(ctx, tx, b); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return batches, nil
 }
 
 // complete closes a batch whose runs are all terminal: PROCESSED when at

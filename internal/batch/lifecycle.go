@@ -2,12 +2,12 @@ package batch
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/sheaf-dev/sheaf/ent"
-	entbatch "github.com/sheaf-dev/sheaf/ent/batch"
 	"github.com/sheaf-dev/sheaf/ent/file"
 	"github.com/sheaf-dev/sheaf/ent/processorversion"
 	"github.com/sheaf-dev/sheaf/ent/run"
@@ -16,32 +16,89 @@ import (
 // ProcessRun is the work of one run task: claim the run, process it with
 // the engine (retrying transient errors), record the outcome, then publish
 // progress and wake the dispatcher. It returns ErrNotClaimable for a
-// duplicate delivery and ErrStaleLease when the lease was lost meanwhile;
-// both mean "acknowledge the task". Other errors are infrastructure
-// failures worth a task retry.
+// duplicate delivery and ErrStaleLease when the run changed hands
+// meanwhile (its lease was lost, its batch cancelled); both mean
+// "acknowledge the task". Other errors are infrastructure failures worth a
+// task retry.
+//
+// A run whose input is raw text is not claimed first: the engine handles
+// it in milliseconds, so it goes from PENDING to its outcome in the one
+// transaction that records it, and a duplicate delivery, which would do
+// the same, finds it no longer PENDING and is discarded. Runs that fetch a
+// document are claimed (PROCESSING, with a lease) before the fetch.
 func (s *Service) ProcessRun(ctx context.Context, runID string) error {
-	r, err := s.claim(ctx, runID)
+	return s.processRun(ctx, runID, true)
+}
+
+// ProcessRunAsync is ProcessRun for a worker: it returns once the outcome
+// is queued for the next group transaction instead of committed, so the
+// handler can take its next task meanwhile. An outcome not yet committed
+// is lost with the process like an unfinished run: a claimed run returns
+// when its lease expires, an unclaimed one when the sweeper finds its task
+// gone. Flush waits for the queued outcomes.
+func (s *Service) ProcessRunAsync(ctx context.Context, runID string) error {
+	return s.processRun(ctx, runID, false)
+}
+
+// Flush waits until every outcome queued by ProcessRunAsync is recorded.
+func (s *Service) Flush() { s.background.Wait() }
+
+func (s *Service) processRun(ctx context.Context, runID string, wait bool) error {
+	r, err := s.load(ctx, runID)
 	if err != nil {
 		return err
 	}
+	if r.BatchID != nil {
+		// Its task has left the queue: the window has room for another.
+		s.wake(ctx)
+	}
+	inline := r.InputKind == run.InputKindText
+	if !inline {
+		if err := s.claim(ctx, r); err != nil {
+			return err
+		}
+	}
+	started := s.opts.Now()
 	job, err := s.job(ctx, r)
 	var re *RunError
 	if err != nil && !errors.As(err, &re) {
-		// Infrastructure trouble: the run keeps its lease and the sweeper
-		// re-queues it when the lease runs out.
+		// Infrastructure trouble: a claimed run keeps its lease and the
+		// sweeper re-queues it when the lease runs out; an unclaimed one
+		// is still PENDING for the task's retry.
 		return fmt.Errorf("preparing run %s: %w", runID, err)
 	}
 	var res Result
 	if err == nil {
-		res, err = s.processWithLease(ctx, r, job)
+		res, err = s.processWithRetries(ctx, r, job, !inline)
 	}
 	if ctx.Err() != nil {
-		// Shutting down: hand the run back so the re-delivered task can
-		// claim it at once (should this fail, the lease expires instead).
-		s.release(context.WithoutCancel(ctx), r)
+		if !inline {
+			// Shutting down: hand the run back so the re-delivered task can
+			// claim it at once (should this fail, the lease expires instead).
+			s.release(context.WithoutCancel(ctx), r)
+		}
 		return fmt.Errorf("processing run %s: %w", runID, ctx.Err())
 	}
-	return s.finish(ctx, r, res, err)
+	req := &finishReq{ctx: context.WithoutCancel(ctx), run: r, claimed: !inline, started: started, out: outcomeOf(res, err)}
+	if wait {
+		s.finishes.do(req)
+		return req.err
+	}
+	select {
+	case s.backlog <- struct{}{}:
+	case <-ctx.Done():
+		// Shutting down with the backlog full: record it here.
+		s.finishes.do(req)
+		return req.err
+	}
+	s.background.Go(func() {
+		defer func() { <-s.backlog }()
+		s.finishes.do(req)
+		if req.err != nil && !errors.Is(req.err, ErrStaleLease) {
+			s.log.WarnContext(req.ctx, "recording run outcome", "run_id", r.ID, "err", req.err)
+		}
+	})
+	return nil
 }
 
 // release moves a run this worker claimed back to PENDING, keeping it
@@ -67,91 +124,15 @@ func (s *Service) release(ctx context.Context, r *ent.Run) {
 	s.publishBatch(ctx, r.BatchID)
 }
 
-// claim moves a PENDING run to PROCESSING with a lease, counting it in its
-// batch and starting the batch.
-func (s *Service) claim(ctx context.Context, runID string) (*ent.Run, error) {
-	r, err := s.db.Run.Get(ctx, runID)
-	if ent.IsNotFound(err) {
-		return nil, ErrNotClaimable
-	}
-	if err != nil {
-		return nil, fmt.Errorf("loading run %s: %w", runID, err)
-	}
-	if r.Status != run.StatusPENDING {
-		return nil, ErrNotClaimable
-	}
-	now := s.opts.Now()
-	err = s.withFastTx(ctx, func(tx *ent.Tx) error {
-		// Lock the batch row first (every writer does), then the run.
-		if err := s.moveCounts(ctx, tx, r.BatchID, RunPending, RunProcessing, 1); err != nil {
-			return err
-		}
-		n, err := tx.Run.Update().Where(run.ID(r.ID), run.StatusEQ(run.StatusPENDING)).
-			SetStatus(run.StatusPROCESSING).SetStartedAt(now).SetLeaseExpiresAt(now.Add(s.opts.RunLease)).
-			Save(ctx)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return ErrNotClaimable
-		}
-		if r.BatchID == nil {
-			return nil
-		}
-		return tx.Batch.Update().Where(entbatch.ID(*r.BatchID), entbatch.StatusEQ(entbatch.StatusPENDING)).
-			SetStatus(entbatch.StatusPROCESSING).SetStartedAt(now).Exec(ctx)
-	})
-	if err != nil {
-		return nil, err
-	}
-	r.Status, r.StartedAt = run.StatusPROCESSING, &now
-	s.publishBatch(ctx, r.BatchID)
-	return r, nil
-}
-
-// moveCounts moves n runs between two counters of a batch, bumps its
-// version and, as the first write of a transaction, locks the batch row so
-// that writers of one batch always lock in the same order. No-op for
-// single runs.
-func (s *Service) moveCounts(ctx context.Context, tx *ent.Tx, batchID *string, from, to RunStatus, n int) error {
-	if batchID == nil || n == 0 {
-		return nil
-	}
-	// A plain UPDATE: UpdateOne would read the row back, one more round
-	// trip while the batch row is locked.
-	u := tx.Batch.Update().Where(entbatch.ID(*batchID)).AddVersion(1).SetUpdatedAt(s.opts.Now())
-	addCount(u.Mutation(), from, -n)
-	addCount(u.Mutation(), to, n)
-	return u.Exec(ctx)
-}
-
-func addCount(m *ent.BatchMutation, st RunStatus, n int) {
-	switch st {
-	case RunPending:
-		m.AddPending(n)
-	case RunProcessing:
-		m.AddProcessing(n)
-	case RunProcessed:
-		m.AddProcessed(n)
-	case RunNeedsReview:
-		m.AddNeedsReview(n)
-	case RunFailed:
-		m.AddFailed(n)
-	case RunCancelled:
-		m.AddCancelled(n)
-	}
-}
-
 // job loads what the engine needs: the pinned processor configuration and
 // the input's location.
 func (s *Service) job(ctx context.Context, r *ent.Run) (Job, error) {
-	v, err := s.db.ProcessorVersion.Query().
-		Where(processorversion.ProcessorID(r.ProcessorID), processorversion.Version(r.ProcessorVersion)).Only(ctx)
+	config, err := s.processorConfig(ctx, r.ProcessorID, r.ProcessorVersion)
 	if err != nil {
-		return Job{}, fmt.Errorf("loading processor version: %w", err)
+		return Job{}, err
 	}
 	j := Job{RunID: r.ID, OrganizationID: r.OrganizationID, ProcessorID: r.ProcessorID,
-		ProcessorType: r.ProcessorType, ProcessorConfig: v.Config, UseLLM: r.UseLlm,
+		ProcessorType: r.ProcessorType, ProcessorConfig: config, UseLLM: r.UseLlm,
 		Input: JobInput{Kind: string(r.InputKind), Filename: deref(r.Filename)}}
 	switch r.InputKind {
 	case run.InputKindText:
@@ -174,17 +155,41 @@ func (s *Service) job(ctx context.Context, r *ent.Run) (Job, error) {
 	return j, nil
 }
 
-// processWithLease runs the engine while a heartbeat extends the lease, and
-// retries transient errors with exponential backoff.
-func (s *Service) processWithLease(ctx context.Context, r *ent.Run, job Job) (Result, error) {
-	hbCtx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		s.heartbeat(hbCtx, r.ID)
-	}()
-	defer func() { stop(); <-done }()
+// versionKey names one processor version in Service.versions.
+type versionKey struct {
+	processorID string
+	version     int
+}
 
+// processorConfig returns the configuration of a processor version,
+// reading it once per process: versions never change.
+func (s *Service) processorConfig(ctx context.Context, processorID string, version int) (json.RawMessage, error) {
+	key := versionKey{processorID, version}
+	if c, ok := s.versions.Load(key); ok {
+		return c.(json.RawMessage), nil
+	}
+	v, err := s.db.ProcessorVersion.Query().
+		Where(processorversion.ProcessorID(processorID), processorversion.Version(version)).Only(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("loading processor version: %w", err)
+	}
+	s.versions.Store(key, v.Config)
+	return v.Config, nil
+}
+
+// processWithRetries runs the engine, retrying transient errors with
+// exponential backoff; for a claimed run, a heartbeat extends the lease
+// meanwhile.
+func (s *Service) processWithRetries(ctx context.Context, r *ent.Run, job Job, claimed bool) (Result, error) {
+	if claimed {
+		hbCtx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			s.heartbeat(hbCtx, r.ID)
+		}()
+		defer func() { stop(); <-done }()
+	}
 	backoff := s.opts.RetryBackoff
 	for attempt := 1; ; attempt++ {
 		res, err := s.safeProcess(ctx, job)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -24,6 +25,9 @@ type Queue interface {
 	// RunTaskExists reports whether a live task exists for runID (pending,
 	// active, scheduled or retrying). The sweeper uses it after Redis lost data.
 	RunTaskExists(ctx context.Context, runID string, critical bool) (bool, error)
+	// Backlog returns how many batch run tasks wait in the queue, not yet
+	// taken by a worker: what the dispatch window bounds.
+	Backlog(ctx context.Context) (int, error)
 }
 
 // Publisher sends progress hints; losing one never loses state.
@@ -71,7 +75,8 @@ type Options struct {
 	// OrgActiveRunLimit is the default quota of pending + processing runs per
 	// organization (default 1,000,000).
 	OrgActiveRunLimit int
-	// DispatchWindow is how many batch run tasks may be outstanding (default 8).
+	// DispatchWindow is how many batch run tasks may wait in the queue
+	// (default 8).
 	DispatchWindow int
 	// RunLease is how long a claimed run may go without a heartbeat (default 2m).
 	RunLease time.Duration
@@ -123,7 +128,12 @@ func (o *Options) defaults() {
 // Deps are the service's collaborators. Queue, Publisher and Subscriber may
 // be nil in a process that only reads (they are then no-ops / errors).
 type Deps struct {
-	DB         *ent.Client
+	DB *ent.Client
+	// FastDB, when set, runs the claim and finish transactions of runs: a
+	// client whose commits return before they are durable (see withFastTx).
+	FastDB *ent.Client
+	// Dialect is the database's SQL dialect: dialect.Postgres or
+	// dialect.SQLite (required).
 	Dialect    string
 	Queue      Queue
 	Publisher  Publisher
@@ -136,6 +146,7 @@ type Deps struct {
 // Service is the batch domain.
 type Service struct {
 	db      *ent.Client
+	fast    *ent.Client // nil: db, with a per-transaction setting
 	dialect string
 	queue   Queue
 	pub     Publisher
@@ -144,6 +155,18 @@ type Service struct {
 	engine  Engine
 	log     *slog.Logger
 	opts    Options
+
+	// loads, claims and finishes group the statements of concurrent run
+	// handlers; background counts outcomes queued by ProcessRunAsync.
+	loads      grouper[loadReq]
+	claims     grouper[claimReq]
+	finishes   grouper[finishReq]
+	background sync.WaitGroup
+	// backlog bounds the outcomes queued by ProcessRunAsync: when the
+	// database falls behind, handlers wait instead of piling them up.
+	backlog chan struct{}
+	// versions caches processor configurations; versions are immutable.
+	versions sync.Map // versionKey → json.RawMessage
 }
 
 // New returns a Service.
@@ -153,18 +176,31 @@ func New(d Deps, opts Options) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{db: d.DB, dialect: d.Dialect, queue: d.Queue, pub: d.Publisher, sub: d.Subscriber,
+	s := &Service{db: d.DB, fast: d.FastDB, dialect: d.Dialect, queue: d.Queue, pub: d.Publisher, sub: d.Subscriber,
 		blobs: d.Blobs, engine: d.Engine, log: log, opts: opts}
+	s.backlog = make(chan struct{}, maxBacklog)
+	s.loads.run = s.loadGroup
+	s.claims.run = s.claimGroup
+	s.finishes.run = s.finishGroup
+	return s
 }
 
-// withFastTx is withTx for the two transactions of every run (claim and
+// maxBacklog is how many run outcomes may wait to be recorded: a few
+// group transactions' worth.
+const maxBacklog = 4 * maxGroup
+
+// withFastTx is withTx for the transactions of every run (claim and
 // finish). On PostgreSQL they commit asynchronously: the commit returns
-// before the WAL is flushed, which takes most of the time the batch row
-// stays locked. A database crash can then lose the last moments of claims
-// and finishes — atomically, so counters stay exact — and the sweeper runs
-// those documents again: processing is at least once, as with any lost
-// worker. Every other transaction stays synchronous.
+// before the WAL is flushed, which would otherwise take most of their time.
+// A database crash can then lose the last moments of claims and finishes —
+// atomically, so counters stay exact — and the sweeper runs those documents
+// again: processing is at least once, as with any lost worker. Every other
+// transaction stays synchronous. With Deps.FastDB set, its sessions are
+// configured so; otherwise each transaction sets it, one more round trip.
 func (s *Service) withFastTx(ctx context.Context, fn func(tx *ent.Tx) error) error {
+	if s.fast != nil {
+		return runTx(ctx, s.fast, fn)
+	}
 	if s.dialect != dialect.Postgres {
 		return s.withTx(ctx, fn)
 	}
@@ -176,9 +212,22 @@ func (s *Service) withFastTx(ctx context.Context, fn func(tx *ent.Tx) error) err
 	})
 }
 
+// fastDB is the client of statements that may commit asynchronously.
+func (s *Service) fastDB() *ent.Client {
+	if s.fast != nil {
+		return s.fast
+	}
+	return s.db
+}
+
 // withTx runs fn in a transaction, committing when it returns nil.
 func (s *Service) withTx(ctx context.Context, fn func(tx *ent.Tx) error) error {
-	tx, err := s.db.Tx(ctx)
+	return runTx(ctx, s.db, fn)
+}
+
+// runTx runs fn in a transaction of client, committing when it returns nil.
+func runTx(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error) error {
+	tx, err := client.Tx(ctx)
 	if err != nil {
 		return err
 	}

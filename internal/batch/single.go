@@ -73,6 +73,7 @@ func (s *Service) ProcessDocument(ctx context.Context, org string, in CreateRunI
 }
 
 // WaitRun waits until the run is terminal or timeout passes, then returns it.
+// Single runs publish a hint when they finish; a batch run is polled.
 func (s *Service) WaitRun(ctx context.Context, org, runID string, timeout time.Duration) (*ent.Run, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()

@@ -41,8 +41,8 @@ type Config struct {
 	BlobURL string
 	// Concurrency is how many runs one worker process handles at once.
 	Concurrency int
-	// DispatchWindow is how many batch run tasks may be outstanding in
-	// the low queue; 0 means 2 × Concurrency. See Window.
+	// DispatchWindow is how many batch run tasks may wait in the low
+	// queue, not yet taken by a worker; 0 means 2 × Concurrency. See Window.
 	DispatchWindow int
 	// MaxBatchInputs is the largest number of inputs one batch may have.
 	MaxBatchInputs int
@@ -187,8 +187,8 @@ func (c Config) Blobs() string {
 	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(dir)}).String()
 }
 
-// Window returns how many batch run tasks the dispatcher keeps outstanding
-// in the low queue: DispatchWindow, or 2 × Concurrency when it is 0.
+// Window returns how many batch run tasks the dispatcher keeps waiting in
+// the low queue: DispatchWindow, or 2 × Concurrency when it is 0.
 func (c Config) Window() int {
 	if c.DispatchWindow > 0 {
 		return c.DispatchWindow

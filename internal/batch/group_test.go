@@ -1,0 +1,88 @@
+package batch
+
+import (
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestGrouperRunsEveryRequestOnce pins the group commit: concurrent callers
+// are carried by groups that never overlap, every request is in exactly one
+// group, no group exceeds maxGroup, and callers that queue behind a running
+// group share the next one.
+func TestGrouperRunsEveryRequestOnce(t *testing.T) {
+	type req struct{ id, group int }
+	var (
+		mu      sync.Mutex
+		running bool
+		groups  int
+		sizes   []int
+	)
+	release := make(chan struct{})
+	first := make(chan struct{})
+	g := grouper[req]{run: func(reqs []*req) {
+		mu.Lock()
+		if running {
+			t.Error("two groups ran at once")
+		}
+		running = true
+		groups++
+		n := groups
+		sizes = append(sizes, len(reqs))
+		mu.Unlock()
+		if n == 1 {
+			close(first)
+			<-release // hold the first group while the others queue
+		}
+		for _, r := range reqs {
+			if r.group != 0 {
+				t.Errorf("request %d ran in groups %d and %d", r.id, r.group, n)
+			}
+			r.group = n
+		}
+		mu.Lock()
+		running = false
+		mu.Unlock()
+	}}
+
+	const callers = 3*maxGroup + 5
+	reqs := make([]*req, callers)
+	for i := range reqs {
+		reqs[i] = &req{id: i}
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { g.do(reqs[0]) })
+	<-first
+	for _, r := range reqs[1:] {
+		wg.Go(func() { g.do(r) })
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for waiting := 0; waiting < callers-1; {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d callers queued behind the first group", waiting, callers-1)
+		}
+		runtime.Gosched()
+		g.mu.Lock()
+		waiting = len(g.waiting)
+		g.mu.Unlock()
+	}
+	close(release)
+	wg.Wait()
+
+	for _, r := range reqs {
+		if r.group == 0 {
+			t.Errorf("request %d never ran", r.id)
+		}
+	}
+	for i, n := range sizes {
+		if n > maxGroup {
+			t.Errorf("group %d carried %d requests, more than %d", i+1, n, maxGroup)
+		}
+	}
+	// One group for the first caller, then full groups for the others:
+	// they all queued while it ran.
+	if groups != 1+(callers-1+maxGroup-1)/maxGroup {
+		t.Errorf("%d callers ran in %d groups (sizes %v); queued callers should share groups", callers, groups, sizes)
+	}
+}
