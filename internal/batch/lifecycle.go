@@ -48,14 +48,30 @@ func (s *Service) processRun(ctx context.Context, runID string, wait bool) error
 	if err != nil {
 		return err
 	}
-	if r.BatchID != nil {
+	if r.BatchID == nil {
+		s.prio.enter()
+	} else {
 		// Its task has left the queue: the window has room for another.
 		s.wake(ctx)
+		s.prio.yield(ctx)
 	}
+	req, err := s.execute(ctx, r)
+	if err != nil {
+		if r.BatchID == nil {
+			s.prio.leave()
+		}
+		return err
+	}
+	return s.record(ctx, req, wait)
+}
+
+// execute claims a loaded run unless its input is raw text, and processes
+// it; the returned request carries its outcome.
+func (s *Service) execute(ctx context.Context, r *ent.Run) (*finishReq, error) {
 	inline := r.InputKind == run.InputKindText
 	if !inline {
 		if err := s.claim(ctx, r); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	started := s.opts.Now()
@@ -65,7 +81,7 @@ func (s *Service) processRun(ctx context.Context, runID string, wait bool) error
 		// Infrastructure trouble: a claimed run keeps its lease and the
 		// sweeper re-queues it when the lease runs out; an unclaimed one
 		// is still PENDING for the task's retry.
-		return fmt.Errorf("preparing run %s: %w", runID, err)
+		return nil, fmt.Errorf("preparing run %s: %w", r.ID, err)
 	}
 	var res Result
 	if err == nil {
@@ -77,28 +93,41 @@ func (s *Service) processRun(ctx context.Context, runID string, wait bool) error
 			// claim it at once (should this fail, the lease expires instead).
 			s.release(context.WithoutCancel(ctx), r)
 		}
-		return fmt.Errorf("processing run %s: %w", runID, ctx.Err())
+		return nil, fmt.Errorf("processing run %s: %w", r.ID, ctx.Err())
 	}
-	req := &finishReq{ctx: context.WithoutCancel(ctx), run: r, claimed: !inline, started: started, out: outcomeOf(res, err)}
-	if wait {
-		s.finishes.do(req)
-		return req.err
-	}
-	select {
-	case s.backlog <- struct{}{}:
-	case <-ctx.Done():
-		// Shutting down with the backlog full: record it here.
-		s.finishes.do(req)
-		return req.err
-	}
-	s.background.Go(func() {
-		defer func() { <-s.backlog }()
-		s.finishes.do(req)
-		if req.err != nil && !errors.Is(req.err, ErrStaleLease) {
-			s.log.WarnContext(req.ctx, "recording run outcome", "run_id", r.ID, "err", req.err)
+	return &finishReq{ctx: context.WithoutCancel(ctx), run: r, claimed: !inline, started: started,
+		out: outcomeOf(res, err)}, nil
+}
+
+// record records an outcome: at once when wait is set, else in the
+// background, within the backlog.
+func (s *Service) record(ctx context.Context, req *finishReq, wait bool) error {
+	if !wait {
+		select {
+		case s.backlog <- struct{}{}:
+			s.background.Go(func() {
+				defer func() { <-s.backlog }()
+				if err := s.recordNow(req); err != nil && !errors.Is(err, ErrStaleLease) {
+					s.log.WarnContext(req.ctx, "recording run outcome", "run_id", req.run.ID, "err", err)
+				}
+			})
+			return nil
+		case <-ctx.Done(): // shutting down with the backlog full: record it here
 		}
-	})
-	return nil
+	}
+	return s.recordNow(req)
+}
+
+// recordNow records an outcome in the next group transaction: single runs
+// in their own groups, which lock no batch row.
+func (s *Service) recordNow(req *finishReq) error {
+	if req.run.BatchID != nil {
+		s.finishes.do(req)
+		return req.err
+	}
+	defer s.prio.leave()
+	s.singles.do(req)
+	return req.err
 }
 
 // release moves a run this worker claimed back to PENDING, keeping it

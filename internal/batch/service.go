@@ -161,7 +161,10 @@ type Service struct {
 	loads      grouper[loadReq]
 	claims     grouper[claimReq]
 	finishes   grouper[finishReq]
+	singles    grouper[finishReq]
 	background sync.WaitGroup
+	// prio makes batch runs yield to single runs in this process.
+	prio priority
 	// backlog bounds the outcomes queued by ProcessRunAsync: when the
 	// database falls behind, handlers wait instead of piling them up.
 	backlog chan struct{}
@@ -182,6 +185,7 @@ func New(d Deps, opts Options) *Service {
 	s.loads.run = s.loadGroup
 	s.claims.run = s.claimGroup
 	s.finishes.run = s.finishGroup
+	s.singles.run = s.finishGroup
 	return s
 }
 

@@ -65,6 +65,9 @@ func (s *Service) CreateRun(ctx context.Context, org string, in CreateRunInput) 
 // finish. On timeout it returns the run as it stands (PENDING or
 // PROCESSING), so the client can poll it.
 func (s *Service) ProcessDocument(ctx context.Context, org string, in CreateRunInput, timeout time.Duration) (*ent.Run, error) {
+	// Someone is waiting: batch runs in this process yield meanwhile.
+	s.prio.enter()
+	defer s.prio.leave()
 	r, err := s.CreateRun(ctx, org, in)
 	if err != nil {
 		return nil, err
