@@ -76,18 +76,21 @@ func (s *Service) finishGroup(reqs []*finishReq) {
 		reqs[0].err = err
 		return
 	}
+	// Hints first: subscribers and waiters measure their lag from the commit.
+	for _, b := range batches {
+		s.publish(ctx, b)
+	}
 	for _, req := range reqs {
-		s.log.InfoContext(ctx, "run finished", "run_id", req.run.ID, "status", req.out.status,
-			"batch_id", deref(req.run.BatchID))
 		if req.run.BatchID == nil {
 			s.publishRun(ctx, req.run.ID)
 		}
 	}
-	for _, b := range batches {
-		s.publish(ctx, b)
-	}
 	if len(batches) > 0 {
 		s.wake(ctx)
+	}
+	for _, req := range reqs {
+		s.log.InfoContext(ctx, "run finished", "run_id", req.run.ID, "status", req.out.status,
+			"batch_id", deref(req.run.BatchID))
 	}
 }
 
