@@ -135,8 +135,13 @@ func (o *OCR) Available() bool { return o.unavailable == nil }
 // Before tesseract reads it, the image is converted to grey (transparent
 // areas to white), enlarged twice when it is under 200 dpi (or narrower
 // than 1300 pixels at an unknown resolution) and shrunk when a side is
-// longer than tesseract accepts (32767 pixels); tesseract binarises it with
-// Sauvola's local threshold, which copes with photos and uneven lighting.
+// longer than tesseract accepts (32767 pixels), and thin rules at least a
+// quarter inch long are painted out: the walls of form boxes and of comb
+// fields, and the lines values are typed on, which tesseract would read as
+// characters (vertical ones only up to half an inch tall: longer ones
+// divide columns, and tesseract keeps columns apart by them). Tesseract
+// binarises the image with Sauvola's local threshold, which copes with
+// photos and uneven lighting.
 //
 // Words carry their tesseract confidence (0–1) and Source SourceOCR; lines
 // are tesseract's lines, those side by side on one row joined into one, in

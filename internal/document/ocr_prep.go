@@ -32,8 +32,9 @@ const maxTesseractSide = 32767
 
 // prepareOCR converts img to what tesseract reads best: grey, composited on
 // white (transparent pixels would otherwise read as black), enlarged twice
-// when it is small, and shrunk when a side is longer than tesseract accepts.
-// It returns the grey image, with its origin at (0, 0) and no row padding,
+// when it is small, shrunk when a side is longer than tesseract accepts,
+// and without the thin rules that box or underline text (removeRules). It
+// returns the grey image, with its origin at (0, 0) and no row padding,
 // and the scale applied.
 func prepareOCR(img image.Image, dpi float64) (*image.Gray, float64) {
 	g := toGray(img)
@@ -46,13 +47,17 @@ func prepareOCR(img image.Image, dpi float64) (*image.Gray, float64) {
 	case dpi > 0 && dpi < upscaleBelowDPI, dpi <= 0 && w < upscaleBelow:
 		scale = 2
 	}
-	if scale == 1 {
-		return g, 1
+	if scale != 1 {
+		sw, sh := max(1, int(float64(w)*scale)), max(1, int(float64(h)*scale))
+		scaled := image.NewGray(image.Rect(0, 0, sw, sh))
+		draw.BiLinear.Scale(scaled, scaled.Rect, g, g.Rect, draw.Src, nil)
+		g, scale = scaled, float64(sw)/float64(w)
 	}
-	sw, sh := max(1, int(float64(w)*scale)), max(1, int(float64(h)*scale))
-	scaled := image.NewGray(image.Rect(0, 0, sw, sh))
-	draw.BiLinear.Scale(scaled, scaled.Rect, g, g.Rect, draw.Src, nil)
-	return scaled, float64(sw) / float64(w)
+	if dpi <= 0 {
+		dpi = assumedDPI / scale
+	}
+	removeRules(g, dpi*scale)
+	return g, scale
 }
 
 // toGray returns img as a packed grey image at the origin, composited on

@@ -64,7 +64,8 @@
 // line separated by single spaces, lines by "\n", pages by "\f" (what
 // document.Document.Text returns). Next to each occurrence of a label the
 // extractor takes a phrase, a run of at most 40 words up to a column gap (two
-// or more character widths) or a word ending with ':' (the next label):
+// or more character widths; OCR boxes hug the ink, so between OCR words a
+// little more) or a word ending with ':' (the next label):
 //
 //   - right of the label on its line; a phrase starting with a word that
 //     ends with ':' is another label, not a value;

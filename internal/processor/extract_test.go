@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -174,6 +175,61 @@ func TestExtractOCRConfidence(t *testing.T) {
 		}
 		if diff := cmp.Diff([]Field{tt.want}, out.Fields, ignoreProvenance); diff != "" {
 			t.Errorf("word confidence %v: fields mismatch (-want +got):\n%s", tt.wordConf, diff)
+		}
+	}
+}
+
+// spacedDocument lays out lines of words read from src, each word given
+// with the left edge of its box; every character is 0.01 of the page wide.
+func spacedDocument(src document.Source, lines ...[]spacedWord) *document.Document {
+	page := document.Page{Number: 1, Width: 612, Height: 792}
+	for li, words := range lines {
+		y := 0.1 * float64(li+1)
+		line := document.Line{}
+		var texts []string
+		for _, w := range words {
+			box := document.Box{X0: w.x, Y0: y, X1: w.x + 0.01*float64(len(w.text)), Y1: y + 0.015}
+			line.Words = append(line.Words, len(page.Words))
+			line.Box = line.Box.Union(box)
+			texts = append(texts, w.text)
+			page.Words = append(page.Words, document.Word{Text: w.text, Box: box, Source: src, Confidence: 1, Line: li})
+		}
+		line.Text = strings.Join(texts, " ")
+		page.Lines = append(page.Lines, line)
+	}
+	return &document.Document{Kind: document.KindImage, Pages: []document.Page{page}}
+}
+
+// spacedWord is a word and the left edge of its box.
+type spacedWord struct {
+	text string
+	x    float64
+}
+
+func TestExtractOCRWordSpacing(t *testing.T) {
+	t.Parallel()
+	p := mustNew(t, `{"date_order": "DMY", "fields": [{"name": "issued", "type": "date", "labels": ["vom"]}]}`)
+	// The title's date is 1.6 characters right of "vom": a column gap
+	// between a text layer's boxes, which span each character's advance,
+	// but a word space between OCR boxes, which hug the ink and measure
+	// the same spacing wider.
+	lines := [][]spacedWord{
+		{{"Rechnung", 0.1}, {"vom", 0.19}, {"05.03.2018", 0.236}},
+		{{"Bestellung", 0.1}, {"vom", 0.21}, {"01.03.2018.", 0.25}},
+	}
+	for _, tt := range []struct {
+		src  document.Source
+		want string
+	}{
+		{document.SourceOCR, "2018-03-05"},
+		{document.SourceTextLayer, "2018-03-01"},
+	} {
+		out, err := p.Process(context.Background(), spacedDocument(tt.src, lines...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := out.Fields[0].Value; got != tt.want {
+			t.Errorf("%s words: issued = %v, want %s", tt.src, got, tt.want)
 		}
 	}
 }
