@@ -23,8 +23,18 @@ const (
 )
 
 // serve runs the API and/or the worker until ctx ends, then shuts down
-// gracefully.
+// gracefully. The API's address is taken first, before any connection is
+// opened (an outgoing connection could otherwise take the port), and when
+// one role fails the other is stopped too.
 func serve(ctx context.Context, cfg config.Config, stdout io.Writer, roles role) error {
+	var ln net.Listener
+	if roles&roleAPI != 0 {
+		var err error
+		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+			return fmt.Errorf("listening on %s: %w", cfg.Addr, err)
+		}
+		defer ln.Close()
+	}
 	log := cfg.Logger(os.Stderr)
 	a, err := server.Open(ctx, cfg, log)
 	if err != nil {
@@ -34,6 +44,8 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer, roles role)
 	if err := bootstrap(ctx, a, stdout); err != nil {
 		return err
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	errc := make(chan error, 2)
 	n := 0
 	if roles&roleWorker != 0 {
@@ -41,25 +53,22 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer, roles role)
 		w := a.Worker()
 		go func() { errc <- w.Run(ctx) }()
 	}
-	if roles&roleAPI != 0 {
+	if ln != nil {
 		n++
-		go func() { errc <- serveHTTP(ctx, a) }()
+		go func() { errc <- serveHTTP(ctx, a, ln) }()
 	}
 	var first error
 	for range n {
 		if err := <-errc; err != nil && first == nil {
 			first = err
+			cancel()
 		}
 	}
 	return first
 }
 
-// serveHTTP serves the API until ctx ends.
-func serveHTTP(ctx context.Context, a *server.App) error {
-	ln, err := net.Listen("tcp", a.Cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listening on %s: %w", a.Cfg.Addr, err)
-	}
+// serveHTTP serves the API on ln until ctx ends.
+func serveHTTP(ctx context.Context, a *server.App, ln net.Listener) error {
 	srv := &http.Server{Handler: a.Routes(), ReadHeaderTimeout: 10 * time.Second,
 		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
 	a.Log.Info("sheaf listening", "url", "http://"+ln.Addr().String(), "graphiql", "http://"+ln.Addr().String()+"/graphiql")
@@ -72,7 +81,7 @@ func serveHTTP(ctx context.Context, a *server.App) error {
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), a.Cfg.ShutdownTimeout)
 	defer cancel()
-	err = srv.Shutdown(sctx)
+	err := srv.Shutdown(sctx)
 	if errors.Is(err, context.DeadlineExceeded) {
 		err = srv.Close()
 	}
