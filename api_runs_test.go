@@ -263,6 +263,27 @@ func TestSingleRuns(t *testing.T) {
 		}
 	})
 
+	t.Run("createRun with its task lost", func(t *testing.T) {
+		// A single run is written already marked as queued; when Redis loses
+		// its task, the sweeper must notice and queue it again.
+		t.Parallel()
+		h := setup(t)
+		var out struct{ CreateRun apiRun }
+		h.mustGQL(h.key, createRun, runInput(h.invoice, map[string]any{"text": apiInvoice("0043")}), &out)
+		if err := h.app.RDB.FlushDB(context.Background()).Err(); err != nil {
+			t.Fatalf("FLUSHDB: %v", err)
+		}
+		h.startWorker()
+		var got *apiRun
+		pollUntil(t, "the run whose task was lost is processed", func() bool {
+			got = h.apiGetRun(h.key, out.CreateRun.ID)
+			return got != nil && batch.RunStatus(got.Status).Terminal()
+		})
+		if got.Status != "PROCESSED" || got.outField("invoice_number") != "INV-0043" || got.Attempts != 1 {
+			t.Errorf("run = %+v, want PROCESSED once with INV-0043", got)
+		}
+	})
+
 	t.Run("processDocument", func(t *testing.T) {
 		t.Parallel()
 		h := setup(t)

@@ -199,7 +199,8 @@ func (w *Worker) handleRun(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
 	}
-	err = w.svc.ProcessRunAsync(ctx, runID)
+	queue, _ := asynq.GetQueueName(ctx)
+	err = w.svc.ProcessRunAsync(ctx, runID, queue == QueueCritical)
 	if errors.Is(err, batch.ErrNotClaimable) || errors.Is(err, batch.ErrStaleLease) {
 		return nil
 	}

@@ -32,10 +32,15 @@ type loadReq struct {
 }
 
 // load reads a PENDING run; ErrNotClaimable when it is missing or in
-// another state. Loads of concurrent handlers share one query.
-func (s *Service) load(ctx context.Context, runID string) (*ent.Run, error) {
+// another state. Loads of concurrent handlers share one query; those of
+// single runs, their own.
+func (s *Service) load(ctx context.Context, runID string, single bool) (*ent.Run, error) {
 	req := &loadReq{ctx: ctx, runID: runID}
-	s.loads.do(req)
+	if single {
+		s.singleLoads.do(req)
+	} else {
+		s.loads.do(req)
+	}
 	return req.run, req.err
 }
 

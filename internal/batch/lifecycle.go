@@ -27,7 +27,7 @@ import (
 // the same, finds it no longer PENDING and is discarded. Runs that fetch a
 // document are claimed (PROCESSING, with a lease) before the fetch.
 func (s *Service) ProcessRun(ctx context.Context, runID string) error {
-	return s.processRun(ctx, runID, true)
+	return s.processRun(ctx, runID, true, false)
 }
 
 // ProcessRunAsync is ProcessRun for a worker: it returns once the outcome
@@ -35,29 +35,43 @@ func (s *Service) ProcessRun(ctx context.Context, runID string) error {
 // handler can take its next task meanwhile. An outcome not yet committed
 // is lost with the process like an unfinished run: a claimed run returns
 // when its lease expires, an unclaimed one when the sweeper finds its task
-// gone. Flush waits for the queued outcomes.
-func (s *Service) ProcessRunAsync(ctx context.Context, runID string) error {
-	return s.processRun(ctx, runID, false)
+// gone. Flush waits for the queued outcomes. single says the task came
+// from the critical queue: the run is then read apart from batch runs, and
+// batch runs yield to it from the start.
+func (s *Service) ProcessRunAsync(ctx context.Context, runID string, single bool) error {
+	return s.processRun(ctx, runID, false, single)
 }
 
 // Flush waits until every outcome queued by ProcessRunAsync is recorded.
 func (s *Service) Flush() { s.background.Wait() }
 
-func (s *Service) processRun(ctx context.Context, runID string, wait bool) error {
-	r, err := s.load(ctx, runID)
+func (s *Service) processRun(ctx context.Context, runID string, wait, single bool) error {
+	if single {
+		s.prio.enter()
+	}
+	r, err := s.load(ctx, runID, single)
+	if err == nil && single != (r.BatchID == nil) { // the hint was wrong
+		if single {
+			s.prio.leave()
+		} else {
+			s.prio.enter()
+		}
+		single = !single
+	}
 	if err != nil {
+		if single {
+			s.prio.leave()
+		}
 		return err
 	}
-	if r.BatchID == nil {
-		s.prio.enter()
-	} else {
+	if !single {
 		// Its task has left the queue: the window has room for another.
 		s.wake(ctx)
 		s.prio.yield(ctx)
 	}
 	req, err := s.execute(ctx, r)
 	if err != nil {
-		if r.BatchID == nil {
+		if single {
 			s.prio.leave()
 		}
 		return err

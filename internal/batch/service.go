@@ -158,11 +158,12 @@ type Service struct {
 
 	// loads, claims and finishes group the statements of concurrent run
 	// handlers; background counts outcomes queued by ProcessRunAsync.
-	loads      grouper[loadReq]
-	claims     grouper[claimReq]
-	finishes   grouper[finishReq]
-	singles    grouper[finishReq]
-	background sync.WaitGroup
+	loads       grouper[loadReq]
+	singleLoads grouper[loadReq]
+	claims      grouper[claimReq]
+	finishes    grouper[finishReq]
+	singles     grouper[finishReq]
+	background  sync.WaitGroup
 	// prio makes batch runs yield to single runs in this process.
 	prio priority
 	// backlog bounds the outcomes queued by ProcessRunAsync: when the
@@ -183,6 +184,7 @@ func New(d Deps, opts Options) *Service {
 		blobs: d.Blobs, engine: d.Engine, log: log, opts: opts}
 	s.backlog = make(chan struct{}, maxBacklog)
 	s.loads.run = s.loadGroup
+	s.singleLoads.run = s.loadGroup
 	s.claims.run = s.claimGroup
 	s.finishes.run = s.finishGroup
 	s.singles.run = s.finishGroup

@@ -45,14 +45,21 @@ func (s *Service) CreateRun(ctx context.Context, org string, in CreateRunInput) 
 	}
 	var r *ent.Run
 	err = s.withTx(ctx, func(tx *ent.Tx) error {
-		r, err = s.runCreate(tx, org, proc, ver.Version, in.UseLLM, in.Input).Save(ctx)
+		c := s.runCreate(tx, org, proc, ver.Version, in.UseLLM, in.Input)
+		if s.queue != nil {
+			// Marked dispatched as it is written, saving a second commit on
+			// the way to the queue: should the enqueue below fail, the
+			// sweeper finds the task missing and queues it again.
+			c.SetDispatched(true).SetDispatchedAt(s.opts.Now())
+		}
+		r, err = c.Save(ctx)
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("creating run: %w", err)
 	}
 	if s.queue != nil {
-		if err := s.enqueueSingle(ctx, r.ID); err != nil {
+		if err := s.queue.EnqueueRun(ctx, r.ID, true); err != nil {
 			// Committed: the sweeper will enqueue it.
 			s.log.WarnContext(ctx, "enqueueing single run", "run_id", r.ID, "err", err)
 		}
