@@ -140,17 +140,12 @@ func (s *Service) watch(ctx context.Context, org, batchID string, sub Subscripti
 				return
 			}
 		case <-sub.Ready():
-			if wait := progressInterval - time.Since(sentAt); wait > 0 {
-				select {
-				case <-ctx.Done():
-					return
-				case <-time.After(wait):
-				}
-			}
-			msg, ok := sub.Take()
-			var p Progress
-			if !ok || json.Unmarshal(msg, &p) != nil {
+			p, ok := takeProgress(sub)
+			if !ok {
 				continue
+			}
+			if p, ok = pace(ctx, sub, p, sentAt); !ok {
+				return
 			}
 			ticker.Reset(s.opts.SnapshotInterval)
 			if !send(p) {
@@ -158,4 +153,42 @@ func (s *Service) watch(ctx context.Context, org, batchID string, sub Subscripti
 			}
 		}
 	}
+}
+
+// takeProgress takes the newest hint of sub.
+func takeProgress(sub Subscription) (Progress, bool) {
+	msg, ok := sub.Take()
+	var p Progress
+	if !ok || json.Unmarshal(msg, &p) != nil {
+		return p, false
+	}
+	return p, true
+}
+
+// pace holds p until progressInterval has passed since the last send,
+// replacing it with any newer hint meanwhile, and returns what to send. A
+// final state goes at once: it is what a client waits for, and nothing
+// follows it. It returns false when ctx ends.
+func pace(ctx context.Context, sub Subscription, p Progress, sentAt time.Time) (Progress, bool) {
+	deadline := sentAt.Add(progressInterval)
+	for !p.final() {
+		wait := time.Until(deadline)
+		if wait <= 0 {
+			return p, true
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return p, false
+		case <-t.C:
+			return p, true
+		case <-sub.Ready():
+			t.Stop()
+			if q, ok := takeProgress(sub); ok {
+				p = q
+			}
+		}
+	}
+	return p, true
 }

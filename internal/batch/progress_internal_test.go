@@ -1,0 +1,85 @@
+package batch
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+// hints is a Subscription whose hints the test publishes by hand.
+type hints struct {
+	mu     sync.Mutex
+	newest []byte
+	ready  chan struct{}
+}
+
+func newHints() *hints { return &hints{ready: make(chan struct{}, 1)} }
+
+func (h *hints) publish(t *testing.T, p Progress) {
+	b, err := json.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.mu.Lock()
+	h.newest = b
+	h.mu.Unlock()
+	select {
+	case h.ready <- struct{}{}:
+	default:
+	}
+}
+
+func (h *hints) Ready() <-chan struct{} { return h.ready }
+func (h *hints) Close()                 {}
+func (h *hints) Take() ([]byte, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	b := h.newest
+	h.newest = nil
+	return b, b != nil
+}
+
+// TestPaceCoalescesButSendsTheEndAtOnce pins the progress pacing: within
+// progressInterval of the last send, hints are held and replaced by newer
+// ones, and sent when the interval is up; the final state goes out at once.
+func TestPaceCoalescesButSendsTheEndAtOnce(t *testing.T) {
+	running := func(v int64, done int) Progress {
+		return Progress{Status: StatusProcessing, Version: v, Counts: Counts{Total: 3, Pending: 3 - done, Processed: done}}
+	}
+	synctest.Test(t, func(t *testing.T) {
+		sub, ctx := newHints(), context.Background()
+		sentAt := time.Now()
+		var got Progress
+		var at time.Duration
+		done := make(chan struct{})
+		go func() {
+			got, _ = pace(ctx, sub, running(2, 1), sentAt)
+			at = time.Since(sentAt)
+			close(done)
+		}()
+		time.Sleep(30 * time.Millisecond)
+		sub.publish(t, running(3, 2))
+		<-done
+		if got.Version != 3 || at != progressInterval {
+			t.Errorf("pace sent version %d after %v; want the newer version 3 after %v", got.Version, at, progressInterval)
+		}
+
+		sentAt = time.Now()
+		done = make(chan struct{})
+		go func() {
+			got, _ = pace(ctx, sub, running(4, 2), sentAt)
+			at = time.Since(sentAt)
+			close(done)
+		}()
+		time.Sleep(10 * time.Millisecond)
+		final := Progress{Status: StatusProcessed, Version: 5, Counts: Counts{Total: 3, Processed: 3}}
+		sub.publish(t, final)
+		<-done
+		if got.Version != 5 || at != 10*time.Millisecond {
+			t.Errorf("pace sent version %d after %v; want the final state (5) at once, after 10ms", got.Version, at)
+		}
+	})
+}
