@@ -11,37 +11,16 @@ import (
 	entbatch "github.com/sheaf-dev/sheaf/ent/batch"
 )
 
-// moveCounts moves n runs between two counters of a batch, bumps its
-// version and, as the first write of a transaction, locks the batch row so
-// that writers of one batch always lock in the same order. No-op for
-// single runs.
+// moveCounts moves n runs between two counters of a batch and bumps its
+// version (see bumpBatch); as the first write of a transaction, it locks the
+// batch row so that writers of one batch always lock in the same order.
+// No-op for single runs.
 func (s *Service) moveCounts(ctx context.Context, tx *ent.Tx, batchID *string, from, to RunStatus, n int) error {
 	if batchID == nil || n == 0 {
 		return nil
 	}
-	// A plain UPDATE: UpdateOne would read the row back, one more round
-	// trip while the batch row is locked.
-	u := tx.Batch.Update().Where(entbatch.ID(*batchID)).AddVersion(1).SetUpdatedAt(s.opts.Now())
-	addCount(u.Mutation(), from, -n)
-	addCount(u.Mutation(), to, n)
-	return u.Exec(ctx)
-}
-
-func addCount(m *ent.BatchMutation, st RunStatus, n int) {
-	switch st {
-	case RunPending:
-		m.AddPending(n)
-	case RunProcessing:
-		m.AddProcessing(n)
-	case RunProcessed:
-		m.AddProcessed(n)
-	case RunNeedsReview:
-		m.AddNeedsReview(n)
-	case RunFailed:
-		m.AddFailed(n)
-	case RunCancelled:
-		m.AddCancelled(n)
-	}
+	_, err := s.bumpBatch(ctx, tx, *batchID, map[RunStatus]int{from: -n, to: n}, false)
+	return err
 }
 
 // countColumn is the batch column counting runs in each state.

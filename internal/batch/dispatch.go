@@ -170,7 +170,7 @@ func (s *Service) markDispatched(ctx context.Context, plan []grant, contested bo
 	for i, g := range plan {
 		if contested {
 			served := now.Add(time.Duration(i) * time.Microsecond)
-			if err := s.fastDB().Batch.UpdateOneID(g.batch.ID).SetLastDispatchedAt(served).Exec(ctx); err != nil {
+			if err := s.fast.Batch.UpdateOneID(g.batch.ID).SetLastDispatchedAt(served).Exec(ctx); err != nil {
 				return ids, fmt.Errorf("recording dispatch of batch %s: %w", g.batch.ID, err)
 			}
 		}
@@ -200,7 +200,7 @@ func (s *Service) markNext(ctx context.Context, batchID string, n int, now time.
 		Where(entsql.And(entsql.In(run.FieldID, anySlice(picked)...), entsql.EQ(run.FieldStatus, run.StatusPENDING.String()),
 			entsql.EQ(run.FieldDispatched, false))).
 		Returning(run.FieldID, run.FieldPosition).Query()
-	rows, err := s.fastDB().QueryContext(ctx, query, args...)
+	rows, err := s.fast.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -8,8 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"entgo.io/ent/dialect"
-
 	"github.com/sheaf-dev/sheaf/ent"
 )
 
@@ -129,8 +127,8 @@ func (o *Options) defaults() {
 // be nil in a process that only reads (they are then no-ops / errors).
 type Deps struct {
 	DB *ent.Client
-	// FastDB, when set, runs the claim and finish transactions of runs: a
-	// client whose commits return before they are durable (see withFastTx).
+	// FastDB runs the claim and finish transactions of runs: a client whose
+	// commits return before they are durable (see withFastTx); default DB.
 	FastDB *ent.Client
 	// Dialect is the database's SQL dialect: dialect.Postgres or
 	// dialect.SQLite (required).
@@ -146,7 +144,7 @@ type Deps struct {
 // Service is the batch domain.
 type Service struct {
 	db      *ent.Client
-	fast    *ent.Client // nil: db, with a per-transaction setting
+	fast    *ent.Client // Deps.FastDB, else db
 	dialect string
 	queue   Queue
 	pub     Publisher
@@ -180,7 +178,11 @@ func New(d Deps, opts Options) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Service{db: d.DB, fast: d.FastDB, dialect: d.Dialect, queue: d.Queue, pub: d.Publisher, sub: d.Subscriber,
+	fast := d.FastDB
+	if fast == nil {
+		fast = d.DB
+	}
+	s := &Service{db: d.DB, fast: fast, dialect: d.Dialect, queue: d.Queue, pub: d.Publisher, sub: d.Subscriber,
 		blobs: d.Blobs, engine: d.Engine, log: log, opts: opts}
 	s.backlog = make(chan struct{}, maxBacklog)
 	s.loads.run = s.loadGroup
@@ -196,34 +198,15 @@ func New(d Deps, opts Options) *Service {
 const maxBacklog = 4 * maxGroup
 
 // withFastTx is withTx for the transactions of every run (claim and
-// finish). On PostgreSQL they commit asynchronously: the commit returns
-// before the WAL is flushed, which would otherwise take most of their time.
-// A database crash can then lose the last moments of claims and finishes —
-// atomically, so counters stay exact — and the sweeper runs those documents
-// again: processing is at least once, as with any lost worker. Every other
-// transaction stays synchronous. With Deps.FastDB set, its sessions are
-// configured so; otherwise each transaction sets it, one more round trip.
+// finish), on the client of Deps.FastDB. On PostgreSQL that client's
+// sessions commit asynchronously: the commit returns before the WAL is
+// flushed, which would otherwise take most of their time. A database crash
+// can then lose the last moments of claims and finishes — atomically, so
+// counters stay exact — and the sweeper runs those documents again:
+// processing is at least once, as with any lost worker. Every other
+// transaction stays synchronous.
 func (s *Service) withFastTx(ctx context.Context, fn func(tx *ent.Tx) error) error {
-	if s.fast != nil {
-		return runTx(ctx, s.fast, fn)
-	}
-	if s.dialect != dialect.Postgres {
-		return s.withTx(ctx, fn)
-	}
-	return s.withTx(ctx, func(tx *ent.Tx) error {
-		if _, err := tx.ExecContext(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
-			return err
-		}
-		return fn(tx)
-	})
-}
-
-// fastDB is the client of statements that may commit asynchronously.
-func (s *Service) fastDB() *ent.Client {
-	if s.fast != nil {
-		return s.fast
-	}
-	return s.db
+	return runTx(ctx, s.fast, fn)
 }
 
 // withTx runs fn in a transaction, committing when it returns nil.
