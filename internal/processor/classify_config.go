@@ -236,7 +236,8 @@ func replaceClass(classes []ClassConfig, c ClassConfig) []ClassConfig {
 
 // checkClass validates one configured class.
 func checkClass(c ClassConfig, path string) error {
-	if err := checkClassName(c.Name, path+".name"); err != nil {
+	// A class name may become a column in exports, as a field name does.
+	if err := checkIdentifier(c.Name, path+".name"); err != nil {
 		return err
 	}
 	if len(c.Titles) == 0 && len(c.Keywords) == 0 && c.Description == "" && len(c.Examples) == 0 {
@@ -301,20 +302,6 @@ func hasContent(description string, examples []string) bool {
 		}
 	}
 	return false
-}
-
-// checkClassName validates a class name: the rules of a field name, since
-// exports may turn classes into columns too.
-func checkClassName(name, path string) error {
-	switch {
-	case name == "":
-		return &ConfigError{Field: path, Message: "is required"}
-	case len(name) > MaxFieldNameSize:
-		return &ConfigError{Field: path, Message: fmt.Sprintf("is longer than %d characters", MaxFieldNameSize)}
-	case !validName.MatchString(name):
-		return &ConfigError{Field: path, Message: fmt.Sprintf("%q must start with a letter or _ and hold only letters, digits and _", name)}
-	}
-	return nil
 }
 
 // checkKeyword validates a keyword or title.

@@ -136,8 +136,22 @@ func applyTypeOptions(spec *fieldSpec, fc FieldConfig, cfg ExtractConfig, path s
 // validName is what a field name looks like: it becomes a CSV column.
 var validName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
-// checkName validates a field name.
+// checkName validates a field name: an identifier (see checkIdentifier)
+// without "__", which export column suffixes use.
 func checkName(name, path string) error {
+	if err := checkIdentifier(name, path); err != nil {
+		return err
+	}
+	if strings.Contains(name, "__") {
+		return &ConfigError{Field: path, Message: fmt.Sprintf("%q must not contain \"__\", which export column suffixes use", name)}
+	}
+	return nil
+}
+
+// checkIdentifier validates a name that may become a column: present, at
+// most MaxFieldNameSize long, letters, digits and _ only, not starting with
+// a digit.
+func checkIdentifier(name, path string) error {
 	switch {
 	case name == "":
 		return &ConfigError{Field: path, Message: "is required"}
@@ -145,8 +159,6 @@ func checkName(name, path string) error {
 		return &ConfigError{Field: path, Message: fmt.Sprintf("is longer than %d characters", MaxFieldNameSize)}
 	case !validName.MatchString(name):
 		return &ConfigError{Field: path, Message: fmt.Sprintf("%q must start with a letter or _ and hold only letters, digits and _", name)}
-	case strings.Contains(name, "__"):
-		return &ConfigError{Field: path, Message: fmt.Sprintf("%q must not contain \"__\", which export column suffixes use", name)}
 	}
 	return nil
 }
