@@ -205,9 +205,9 @@ var (
 				Columns: []*schema.Column{RunsColumns[3], RunsColumns[4]},
 			},
 			{
-				Name:    "run_batch_id_status_dispatched_position",
+				Name:    "run_batch_id_status_position",
 				Unique:  false,
-				Columns: []*schema.Column{RunsColumns[3], RunsColumns[9], RunsColumns[21], RunsColumns[4]},
+				Columns: []*schema.Column{RunsColumns[3], RunsColumns[9], RunsColumns[4]},
 			},
 			{
 				Name:    "run_undispatched",
@@ -218,14 +218,28 @@ var (
 				},
 			},
 			{
-				Name:    "run_status_dispatched",
+				Name:    "run_dispatched",
 				Unique:  false,
-				Columns: []*schema.Column{RunsColumns[9], RunsColumns[21]},
+				Columns: []*schema.Column{RunsColumns[22]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "status = 'PENDING' AND dispatched",
+				},
 			},
 			{
-				Name:    "run_status_lease_expires_at",
+				Name:    "run_leased",
 				Unique:  false,
-				Columns: []*schema.Column{RunsColumns[9], RunsColumns[23]},
+				Columns: []*schema.Column{RunsColumns[23]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "status = 'PROCESSING'",
+				},
+			},
+			{
+				Name:    "run_open_single",
+				Unique:  false,
+				Columns: []*schema.Column{RunsColumns[2]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "batch_id IS NULL AND status IN ('PENDING', 'PROCESSING')",
+				},
 			},
 			{
 				Name:    "run_organization_id_created_at",

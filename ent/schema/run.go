@@ -51,18 +51,28 @@ func (Run) Fields() []ent.Field {
 	}
 }
 
-// Indexes of Run.
+// Indexes of Run. Every state change of a run writes a new row version
+// with an entry in each index whose columns or predicate it touches, so the
+// indexes serving only the dispatcher and the sweeper are partial: they hold
+// the few runs waiting or running, not the many that finished.
 func (Run) Indexes() []ent.Index {
 	return []ent.Index{
+		// A batch's runs in input order, all or by status.
 		index.Fields("batch_id", "position"),
-		index.Fields("batch_id", "status", "dispatched", "position"),
-		// The dispatcher's "next runs of this batch": only the runs waiting
-		// for dispatch, so its scan does not wade through the versions of
-		// every run the batch already processed.
+		index.Fields("batch_id", "status", "position"),
+		// The dispatcher's "next runs of this batch", and the sweeper's
+		// single runs without a task (batch_id NULL).
 		index.Fields("batch_id", "position").StorageKey("run_undispatched").
 			Annotations(entsql.IndexWhere("status = 'PENDING' AND NOT dispatched")),
-		index.Fields("status", "dispatched"),
-		index.Fields("status", "lease_expires_at"),
+		// The sweeper's dispatched runs whose task may be lost.
+		index.Fields("dispatched_at").StorageKey("run_dispatched").
+			Annotations(entsql.IndexWhere("status = 'PENDING' AND dispatched")),
+		// The sweeper's expired leases.
+		index.Fields("lease_expires_at").StorageKey("run_leased").
+			Annotations(entsql.IndexWhere("status = 'PROCESSING'")),
+		// The quota's open single runs of an organization.
+		index.Fields("organization_id").StorageKey("run_open_single").
+			Annotations(entsql.IndexWhere("batch_id IS NULL AND status IN ('PENDING', 'PROCESSING')")),
 		index.Fields("organization_id", "created_at"),
 	}
 }

@@ -19,6 +19,7 @@ import (
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
 	"github.com/sheaf-dev/sheaf/ent"
+	entmigrate "github.com/sheaf-dev/sheaf/ent/migrate"
 )
 
 // DB is an open database: the ent client and the dialect it speaks.
@@ -139,7 +140,9 @@ var migrateMu sync.Mutex
 func migrate(ctx context.Context, client *ent.Client) error {
 	migrateMu.Lock()
 	defer migrateMu.Unlock()
-	return client.Schema.Create(ctx)
+	// Indexes no longer in the schema are dropped, so a database made by an
+	// older sheaf does not keep paying for them on every write.
+	return client.Schema.Create(ctx, entmigrate.WithDropIndex(true))
 }
 
 // SQLiteURL returns the URL of the embedded database file in dir.
