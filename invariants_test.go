@@ -192,10 +192,11 @@ func (h *harness) lowQueueEmpty() bool {
 }
 
 // TestDuplicateDeliveryCountsOnce delivers every run task of a batch at
-// least twice — the dispatcher's task plus a second task under another id —
-// and races direct ProcessRun calls against the worker on some runs. Each
-// run must still be recorded once: exact counts, attempts 1, and duplicates
-// delivered after the batch finished change nothing.
+// least twice — the dispatcher's task plus a second task under another id;
+// the first ten also as a copy of the dispatcher's task, which carries the
+// run's text — and races direct ProcessRun calls against the worker on some
+// runs. Each run must still be recorded once: exact counts, attempts 1,
+// and duplicates delivered after the batch finished change nothing.
 func TestDuplicateDeliveryCountsOnce(t *testing.T) {
 	t.Parallel()
 	const n = 40
@@ -209,11 +210,24 @@ func TestDuplicateDeliveryCountsOnce(t *testing.T) {
 	}
 	rs := h.runRows(b.ID)
 	client := asynq.NewClientFromRedisClient(h.app.RDB)
-	for _, r := range rs {
+	inspector := asynq.NewInspectorFromRedisClient(h.app.RDB)
+	for i, r := range rs {
 		payload, _ := json.Marshal(worker.RunPayload{RunID: r.ID})
 		_, err := client.Enqueue(asynq.NewTask(worker.TypeRun, payload), asynq.TaskID(r.ID+"-dup"), asynq.Queue(worker.QueueLow))
 		if err != nil {
 			t.Fatalf("enqueueing duplicate task: %v", err)
+		}
+		if i >= queued {
+			continue
+		}
+		// And a copy of the dispatcher's own task, which carries the run.
+		info, err := inspector.GetTaskInfo(worker.QueueLow, r.ID)
+		if err != nil {
+			t.Fatalf("reading the dispatched task of run %d: %v", i, err)
+		}
+		_, err = client.Enqueue(asynq.NewTask(worker.TypeRun, info.Payload), asynq.TaskID(r.ID+"-copy"), asynq.Queue(worker.QueueLow))
+		if err != nil {
+			t.Fatalf("enqueueing copied task: %v", err)
 		}
 	}
 

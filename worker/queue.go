@@ -10,6 +10,8 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/sheaf-dev/sheaf/internal/batch"
 )
 
 // dirtyKey is set by every wake; the dispatcher loops while it finds it set,
@@ -38,12 +40,13 @@ func NewQueue(rdb redis.UniversalClient) *Queue {
 
 // EnqueueRun queues a run task whose id is the run id; a task that already
 // exists counts as success, unless a worker holds it (see heldByWorker).
-func (q *Queue) EnqueueRun(ctx context.Context, runID string, critical bool) error {
+func (q *Queue) EnqueueRun(ctx context.Context, run batch.RunTask, critical bool) error {
 	queue := QueueLow
 	if critical {
 		queue = QueueCritical
 	}
-	task := asynq.NewTask(TypeRun, runPayload(runID))
+	runID := run.RunID
+	task := asynq.NewTask(TypeRun, runPayload(run))
 	_, err := q.client.EnqueueContext(ctx, task, asynq.TaskID(runID), asynq.Queue(queue), asynq.MaxRetry(q.RunMaxRetry))
 	if errors.Is(err, asynq.ErrTaskIDConflict) && q.heldByWorker(queue, runID) {
 		// Possibly a dead worker's: deliver the run again under another

@@ -4,6 +4,9 @@ import (
 	"context"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/sheaf-dev/sheaf/internal/batch"
 	"github.com/sheaf-dev/sheaf/internal/testutil"
 )
 
@@ -29,11 +32,11 @@ func TestRunTaskExists(t *testing.T) {
 		t.Error("a run that was never queued has a task")
 	}
 	for range 2 {
-		if err := q.EnqueueRun(ctx, "run_a", false); err != nil {
+		if err := q.EnqueueRun(ctx, batch.RunTask{RunID: "run_a"}, false); err != nil {
 			t.Fatalf("EnqueueRun: %v", err)
 		}
 	}
-	if err := q.EnqueueRun(ctx, "run_b", true); err != nil {
+	if err := q.EnqueueRun(ctx, batch.RunTask{RunID: "run_b"}, true); err != nil {
 		t.Fatal(err)
 	}
 	if !exists("run_a", false) || !exists("run_b", true) {
@@ -57,5 +60,34 @@ func TestRunTaskExists(t *testing.T) {
 	}
 	if exists("run_b", true) {
 		t.Error("a task survives FLUSHDB")
+	}
+}
+
+// TestRunPayloadRoundTrip pins that a run task's inline copy survives the
+// trip through Redis: the handler processes what the dispatcher read.
+func TestRunPayloadRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	rdb := testutil.Redis(t)
+	q := NewQueue(rdb)
+	t.Cleanup(func() { _ = q.Close() })
+	want := batch.RunTask{RunID: "run_inline", Inline: &batch.InlineRun{OrganizationID: "org_a", BatchID: "bat_a",
+		ProcessorID: "prc_a", ProcessorVersion: 3, ProcessorType: "EXTRACT", UseLLM: true, Filename: "a.txt",
+		Text: "Invoice No: 7\nTotal: 12.50 EUR\n"}}
+	if err := q.EnqueueRun(ctx, want, false); err != nil {
+		t.Fatal(err)
+	}
+	info, err := q.inspector.GetTaskInfo(QueueLow, want.RunID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := decodeRun(info.Payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("payload after Redis (-want +got):\n%s", diff)
+	}
+	if _, err := decodeRun([]byte(`{"inline": {}}`)); err == nil {
+		t.Error("a payload without a run id decodes")
 	}
 }

@@ -195,12 +195,12 @@ func (w *Worker) awaitHandlers() {
 func (w *Worker) handleRun(ctx context.Context, t *asynq.Task) error {
 	w.inflight.Add(1)
 	defer w.inflight.Done()
-	runID, err := decodeRun(t.Payload())
+	task, err := decodeRun(t.Payload())
 	if err != nil {
 		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
 	}
 	queue, _ := asynq.GetQueueName(ctx)
-	err = w.svc.ProcessRunAsync(ctx, runID, queue == QueueCritical)
+	err = w.svc.ProcessRunAsync(ctx, task, queue == QueueCritical)
 	if errors.Is(err, batch.ErrNotClaimable) || errors.Is(err, batch.ErrStaleLease) {
 		return nil
 	}

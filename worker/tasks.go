@@ -12,6 +12,8 @@ package worker
 import (
 	"encoding/json"
 	"fmt"
+
+	"github.com/sheaf-dev/sheaf/internal/batch"
 )
 
 // Task types.
@@ -31,20 +33,19 @@ const (
 // Weights are the asynq queue priorities.
 var Weights = map[string]int{QueueCritical: 6, QueueDefault: 3, QueueLow: 1}
 
-// RunPayload is the payload of a run task.
-type RunPayload struct {
-	RunID string `json:"run_id"`
-}
+// RunPayload is the payload of a run task: the run id, and for a raw-text
+// batch run its inline copy (see batch.RunTask).
+type RunPayload = batch.RunTask
 
-func runPayload(runID string) []byte {
-	b, _ := json.Marshal(RunPayload{RunID: runID})
+func runPayload(task batch.RunTask) []byte {
+	b, _ := json.Marshal(task)
 	return b
 }
 
-func decodeRun(b []byte) (string, error) {
+func decodeRun(b []byte) (batch.RunTask, error) {
 	var p RunPayload
 	if err := json.Unmarshal(b, &p); err != nil || p.RunID == "" {
-		return "", fmt.Errorf("decoding run payload %q: %v", b, err)
+		return p, fmt.Errorf("decoding run payload %q: %v", b, err)
 	}
-	return p.RunID, nil
+	return p, nil
 }

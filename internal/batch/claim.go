@@ -14,10 +14,6 @@ import (
 	"github.com/sheaf-dev/sheaf/ent/run"
 )
 
-// groupTimeout bounds one group transaction. A group runs on behalf of
-// several handlers, so it does not end with the leader's context.
-const groupTimeout = 30 * time.Second
-
 // errGroupRaced means a group transaction found a row in another state than
 // it read it in (a duplicate delivery on another worker, a sweep); it is
 // rolled back and its members are handled one by one.
@@ -47,13 +43,12 @@ func (s *Service) load(ctx context.Context, runID string, single bool) (*ent.Run
 // loadGroup reads the runs of a group of requests in one query. Each
 // request gets its own copy.
 func (s *Service) loadGroup(reqs []*loadReq) {
-	ctx, cancel := groupContext(reqs[0].ctx)
-	defer cancel()
+	ctx := groupContext(reqs[0].ctx)
 	ids := make([]string, len(reqs))
 	for i, req := range reqs {
 		ids[i] = req.runID
 	}
-	rows, err := s.db.Run.Query().Where(run.IDIn(ids...)).All(ctx)
+	rows, err := s.fast.Run.Query().Where(run.IDIn(ids...)).All(ctx)
 	byID := make(map[string]*ent.Run, len(rows))
 	for _, r := range rows {
 		byID[r.ID] = r
@@ -89,10 +84,15 @@ func (s *Service) claim(ctx context.Context, r *ent.Run) error {
 	return req.err
 }
 
-// groupContext is the context a group transaction runs in: the leader's
-// values without its cancellation, bounded by groupTimeout.
-func groupContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(ctx), groupTimeout)
+// groupContext is the context a group's statements run in: the leader's
+// values, without its cancellation (a group runs on behalf of several
+// handlers) and without a deadline of its own. A context that can end costs
+// a goroutine per statement in pgx and database/sql, each watching it, and
+// under load the hand-offs to those goroutines cost more than the
+// statements. The database bounds each statement instead: PostgreSQL's
+// statement_timeout on the pool these groups use, SQLite's busy timeout.
+func groupContext(ctx context.Context) context.Context {
+	return context.WithoutCancel(ctx)
 }
 
 // claimGroup claims the runs of a group of requests in one transaction.
@@ -100,8 +100,7 @@ func groupContext(ctx context.Context) (context.Context, context.CancelFunc) {
 // Should the transaction fail, each request is retried alone, so one bad
 // row cannot fail the others.
 func (s *Service) claimGroup(reqs []*claimReq) {
-	ctx, cancel := groupContext(reqs[0].ctx)
-	defer cancel()
+	ctx := groupContext(reqs[0].ctx)
 	seen := make(map[string]bool, len(reqs))
 	var claimed []*claimReq
 	for _, req := range reqs {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/sheaf-dev/sheaf/ent/run"
 	"github.com/sheaf-dev/sheaf/internal/batch"
@@ -29,6 +30,7 @@ import (
 type domain struct {
 	svc  *batch.Service
 	db   *database.DB
+	rdb  redis.UniversalClient
 	org  string
 	proc string
 }
@@ -37,7 +39,8 @@ func newDomain(t *testing.T, opts batch.Options) *domain {
 	t.Helper()
 	ctx := context.Background()
 	db := testutil.DB(t)
-	q := worker.NewQueue(testutil.Redis(t))
+	rdb := testutil.Redis(t)
+	q := worker.NewQueue(rdb)
 	log := slog.New(slog.NewTextHandler(logWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	svc := batch.New(batch.Deps{DB: db.Client, FastDB: db.Fast, Dialect: db.Dialect, Queue: q, Logger: log,
 		Engine: engine.New(nil, engine.Options{AllowPrivateURLs: true})}, opts)
@@ -50,7 +53,7 @@ func newDomain(t *testing.T, opts batch.Options) *domain {
 	if err != nil {
 		t.Fatalf("creating processor: %v", err)
 	}
-	return &domain{svc: svc, db: db, org: org.ID, proc: p.ID}
+	return &domain{svc: svc, db: db, rdb: rdb, org: org.ID, proc: p.ID}
 }
 
 // logWriter sends log lines to t.Log.

@@ -2,11 +2,15 @@ package batch
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
+	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
 
 	"github.com/sheaf-dev/sheaf/ent"
@@ -22,44 +26,61 @@ import (
 // many runs it queued. Runs are marked dispatched in the database before
 // their tasks are enqueued, so a crash in between leaves work the sweeper
 // finds, never a task without a row.
+//
+// A pass does nothing until a quarter of the window is free (see refill):
+// each pass costs a few statements whatever it queues, and a queue still
+// three-quarters full keeps the workers busy.
 func (s *Service) Dispatch(ctx context.Context) (int, error) {
 	outstanding, err := s.queue.Backlog(ctx)
 	if err != nil {
 		return 0, err
 	}
 	free := s.opts.DispatchWindow - outstanding
-	if free <= 0 {
+	if free < refill(s.opts.DispatchWindow) {
 		return 0, nil
 	}
 	plan, contested, err := s.plan(ctx, free)
 	if err != nil || len(plan) == 0 {
 		return 0, err
 	}
-	ids, err := s.markDispatched(ctx, plan, contested)
-	s.enqueueRuns(ctx, ids) // what was marked before any error
-	return len(ids), err
+	tasks, err := s.markDispatched(ctx, plan, contested)
+	s.enqueueRuns(ctx, tasks) // what was marked before any error
+	return len(tasks), err
 }
+
+// tookTask counts a batch run task that left the queue for this process's
+// workers, and wakes the dispatcher each time a refill's worth did: sooner,
+// a pass could not top the window up anyway.
+func (s *Service) tookTask(ctx context.Context) {
+	if s.taken.Add(1)%int64(refill(s.opts.DispatchWindow)) == 0 {
+		s.wake(ctx)
+	}
+}
+
+// refill is how many tasks must have left a window before a dispatch pass
+// tops it up: a quarter of it, at least one.
+func refill(window int) int { return max(1, window/4) }
 
 // enqueueConcurrency is how many run tasks one dispatch pass enqueues at
 // once: each is a round trip to Redis.
 const enqueueConcurrency = 8
 
 // enqueueRuns enqueues the tasks of runs just marked dispatched.
-func (s *Service) enqueueRuns(ctx context.Context, ids []string) {
-	next := make(chan string)
+func (s *Service) enqueueRuns(ctx context.Context, tasks []RunTask) {
+	next := make(chan RunTask)
 	var wg sync.WaitGroup
-	for range min(enqueueConcurrency, len(ids)) {
+	for range min(enqueueConcurrency, len(tasks)) {
 		wg.Go(func() {
-			for id := range next {
-				if err := s.queue.EnqueueRun(ctx, id, false); err != nil {
+			for t := range next {
+				if err := s.queue.EnqueueRun(ctx, t, false); err != nil {
 					// The row stays dispatched; the sweeper notices the missing task.
-					s.log.WarnContext(ctx, "enqueueing run", "run_id", id, "err", err)
+					s.log.WarnContext(ctx, "enqueueing run", "run_id", t.RunID, "err", err)
 				}
 			}
 		})
 	}
-	for _, id := range ids {
-		next <- id
+	for _, t := range tasks {
+		next <- t
 	}
 	close(next)
 	wg.Wait()
@@ -164,56 +185,70 @@ func servedBefore(a, b *time.Time, ida, idb string) bool {
 // conditional update that returns the runs it marked, so concurrent
 // dispatchers never mark a run twice. Both commit asynchronously (a mark
 // lost in a database crash only means the run is dispatched again).
-func (s *Service) markDispatched(ctx context.Context, plan []grant, contested bool) ([]string, error) {
-	var ids []string
+func (s *Service) markDispatched(ctx context.Context, plan []grant, contested bool) ([]RunTask, error) {
+	ctx = groupContext(ctx) // statements on the fast pool, bounded there
+	var tasks []RunTask
 	now := s.opts.Now()
 	for i, g := range plan {
 		if contested {
 			served := now.Add(time.Duration(i) * time.Microsecond)
 			if err := s.fast.Batch.UpdateOneID(g.batch.ID).SetLastDispatchedAt(served).Exec(ctx); err != nil {
-				return ids, fmt.Errorf("recording dispatch of batch %s: %w", g.batch.ID, err)
+				return tasks, fmt.Errorf("recording dispatch of batch %s: %w", g.batch.ID, err)
 			}
 		}
 		picked, err := s.markNext(ctx, g.batch.ID, g.n, now)
 		if err != nil {
-			return ids, fmt.Errorf("marking runs of batch %s dispatched: %w", g.batch.ID, err)
+			return tasks, fmt.Errorf("marking runs of batch %s dispatched: %w", g.batch.ID, err)
 		}
-		ids = append(ids, picked...)
+		tasks = append(tasks, picked...)
 	}
-	return ids, nil
+	return tasks, nil
 }
 
 // markNext marks the next n undispatched PENDING runs of a batch, in input
-// order, dispatched and returns their ids. Two statements: a subquery in
-// the update would leave the plan to row estimates, which are stale for a
-// batch created a moment ago. The update returns only the runs it changed,
-// so concurrent dispatchers never mark a run twice.
-func (s *Service) markNext(ctx context.Context, batchID string, n int, now time.Time) ([]string, error) {
-	picked, err := s.db.Run.Query().
-		Where(run.BatchID(batchID), run.StatusEQ(run.StatusPENDING), run.Dispatched(false)).
-		Order(ent.Asc(run.FieldPosition)).Limit(n).IDs(ctx)
-	if err != nil || len(picked) == 0 {
-		return nil, err
-	}
+// order, dispatched and returns their tasks, in input order. One statement:
+// the subquery walks the batch's undispatched runs in position order and
+// stops after n, and on PostgreSQL locks them, skipping runs a concurrent
+// dispatcher holds, so no run is marked twice. (Given the ids instead, the
+// planner trusts row estimates that are stale for a batch created a moment
+// ago and scans every undispatched run of the batch.) The update returns
+// what a raw-text run's task carries, so its handler reads nothing.
+func (s *Service) markNext(ctx context.Context, batchID string, n int, now time.Time) ([]RunTask, error) {
 	d := entsql.Dialect(s.dialect)
-	query, args := d.Update(run.Table).Set(run.FieldDispatched, true).Set(run.FieldDispatchedAt, now).
-		Where(entsql.And(entsql.In(run.FieldID, anySlice(picked)...), entsql.EQ(run.FieldStatus, run.StatusPENDING.String()),
+	next := d.Select(run.FieldID).From(entsql.Table(run.Table)).
+		Where(entsql.And(entsql.EQ(run.FieldBatchID, batchID), entsql.EQ(run.FieldStatus, run.StatusPENDING.String()),
 			entsql.EQ(run.FieldDispatched, false))).
-		Returning(run.FieldID, run.FieldPosition).Query()
-	rows, err := s.fast.QueryContext(ctx, query, args...)
+		OrderBy(run.FieldPosition).Limit(n)
+	if s.dialect == dialect.Postgres {
+		next.ForUpdate(entsql.WithLockAction(entsql.SkipLocked))
+	}
+	query, args := d.Update(run.Table).Set(run.FieldDispatched, true).Set(run.FieldDispatchedAt, now).
+		Where(entsql.In(run.FieldID, next)).Query()
+	query += " RETURNING " + s.markedColumns(len(args))
+	rows, err := s.fast.QueryContext(ctx, query, append(args, string(run.InputKindText), inlineTextMax)...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	type marked struct {
-		id       string
+		task     RunTask
 		position int
 	}
 	var got []marked
 	for rows.Next() {
-		var m marked
-		if err := rows.Scan(&m.id, &m.position); err != nil {
+		var (
+			m        marked
+			in       InlineRun
+			filename sql.NullString
+			text     sql.NullString
+		)
+		if err := rows.Scan(&m.task.RunID, &m.position, &in.OrganizationID, &in.ProcessorID, &in.ProcessorVersion,
+			&in.ProcessorType, &in.UseLLM, &filename, &text); err != nil {
 			return nil, err
+		}
+		if text.Valid {
+			in.BatchID, in.Filename, in.Text = batchID, filename.String, text.String
+			m.task.Inline = &in
 		}
 		got = append(got, m)
 	}
@@ -222,11 +257,28 @@ func (s *Service) markNext(ctx context.Context, batchID string, n int, now time.
 	}
 	// RETURNING has no order; queue them in input order.
 	sort.Slice(got, func(i, j int) bool { return got[i].position < got[j].position })
-	ids := make([]string, len(got))
+	tasks := make([]RunTask, len(got))
 	for i, m := range got {
-		ids[i] = m.id
+		tasks[i] = m.task
 	}
-	return ids, nil
+	return tasks, nil
+}
+
+// markedColumns is what markNext returns per run, the input text only of
+// raw-text runs small enough to travel in their task. It takes two
+// parameters after the statement's first n: the text input kind and
+// inlineTextMax.
+func (s *Service) markedColumns(n int) string {
+	param := func(i int) string {
+		if s.dialect == dialect.Postgres {
+			return "$" + strconv.Itoa(i)
+		}
+		return "?"
+	}
+	return strings.Join([]string{run.FieldID, run.FieldPosition, run.FieldOrganizationID, run.FieldProcessorID,
+		run.FieldProcessorVersion, run.FieldProcessorType, run.FieldUseLlm, run.FieldFilename,
+		"CASE WHEN " + run.FieldInputKind + " = " + param(n+1) + " AND octet_length(" + run.FieldInputText + ") <= " +
+			param(n+2) + " THEN " + run.FieldInputText + " END"}, ", ")
 }
 
 func anySlice[T any](xs []T) []any {

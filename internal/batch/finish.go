@@ -54,12 +54,12 @@ func (r *finishReq) from() RunStatus {
 }
 
 // finishGroup records a group of outcomes in one transaction, then
-// publishes progress and wakes the dispatcher once. Should the transaction
+// publishes progress. (It need not wake the dispatcher: the window counts
+// the tasks waiting in the queue, and a finishing run left it already.) Should the transaction
 // fail (a lost lease, a bad row), each outcome is recorded alone, so one
 // run cannot fail the others.
 func (s *Service) finishGroup(reqs []*finishReq) {
-	ctx, cancel := groupContext(reqs[0].ctx)
-	defer cancel()
+	ctx := groupContext(reqs[0].ctx)
 	var batches []*ent.Batch
 	err := s.withFastTx(ctx, func(tx *ent.Tx) error {
 		var err error
@@ -84,9 +84,6 @@ func (s *Service) finishGroup(reqs []*finishReq) {
 		if req.run.BatchID == nil {
 			s.publishRun(ctx, req.run.ID)
 		}
-	}
-	if len(batches) > 0 {
-		s.wake(ctx)
 	}
 	for _, req := range reqs {
 		s.log.InfoContext(ctx, "run finished", "run_id", req.run.ID, "status", req.out.status,

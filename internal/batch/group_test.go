@@ -86,3 +86,78 @@ func TestGrouperRunsEveryRequestOnce(t *testing.T) {
 		t.Errorf("%d callers ran in %d groups (sizes %v); queued callers should share groups", callers, groups, sizes)
 	}
 }
+
+// TestGrouperSubmitDoesNotWait pins the background path of the group
+// commit: submit returns at once, every submitted request runs in exactly
+// one group and is handed to done once, after its group ran; a caller of
+// do that queues among them returns once its own group ran; and wait
+// returns only when all of that is over.
+func TestGrouperSubmitDoesNotWait(t *testing.T) {
+	type req struct {
+		id, group int
+		done      bool
+	}
+	var (
+		mu     sync.Mutex
+		groups int
+		dones  int
+	)
+	release := make(chan struct{})
+	g := grouper[req]{
+		run: func(reqs []*req) {
+			mu.Lock()
+			groups++
+			n := groups
+			mu.Unlock()
+			if n == 1 {
+				<-release // hold the first group while the others queue
+			}
+			if len(reqs) > maxGroup {
+				t.Errorf("group %d carried %d requests", n, len(reqs))
+			}
+			for _, r := range reqs {
+				if r.group != 0 {
+					t.Errorf("request %d ran in groups %d and %d", r.id, r.group, n)
+				}
+				r.group = n
+			}
+		},
+		done: func(r *req) {
+			if r.group == 0 || r.done {
+				t.Errorf("request %d handed to done before its group ran, or twice", r.id)
+			}
+			r.done = true
+			mu.Lock()
+			dones++
+			mu.Unlock()
+		},
+	}
+	const n = 2*maxGroup + 5
+	reqs := make([]*req, n)
+	for i := range reqs {
+		reqs[i] = &req{id: i}
+		g.submit(reqs[i]) // never blocks, though the first group is held
+	}
+	waiter := &req{id: n}
+	returned := make(chan struct{})
+	go func() {
+		g.do(waiter)
+		close(returned)
+	}()
+	close(release)
+	<-returned
+	if waiter.group == 0 {
+		t.Error("do returned before its request ran")
+	}
+	g.wait()
+	mu.Lock()
+	defer mu.Unlock()
+	if dones != n {
+		t.Errorf("done called %d times, want %d", dones, n)
+	}
+	for _, r := range reqs {
+		if r.group == 0 || !r.done {
+			t.Errorf("request %d: group %d, done %v", r.id, r.group, r.done)
+		}
+	}
+}

@@ -27,29 +27,41 @@ import (
 // the same, finds it no longer PENDING and is discarded. Runs that fetch a
 // document are claimed (PROCESSING, with a lease) before the fetch.
 func (s *Service) ProcessRun(ctx context.Context, runID string) error {
-	return s.processRun(ctx, runID, true, false)
+	return s.processRun(ctx, RunTask{RunID: runID}, true, false)
 }
 
-// ProcessRunAsync is ProcessRun for a worker: it returns once the outcome
-// is queued for the next group transaction instead of committed, so the
-// handler can take its next task meanwhile. An outcome not yet committed
-// is lost with the process like an unfinished run: a claimed run returns
-// when its lease expires, an unclaimed one when the sweeper finds its task
-// gone. Flush waits for the queued outcomes. single says the task came
-// from the critical queue: the run is then read apart from batch runs, and
-// batch runs yield to it from the start.
-func (s *Service) ProcessRunAsync(ctx context.Context, runID string, single bool) error {
-	return s.processRun(ctx, runID, false, single)
+// ProcessRunAsync is ProcessRun for a worker, given the run's task: it
+// returns once the outcome is queued for the next group transaction instead
+// of committed, so the handler can take its next task meanwhile. An outcome
+// not yet committed is lost with the process like an unfinished run: a
+// claimed run returns when its lease expires, an unclaimed one when the
+// sweeper finds its task gone. Flush waits for the queued outcomes. single
+// says the task came from the critical queue: the run is then read apart
+// from batch runs, and batch runs yield to it from the start. A task that
+// carries its run inline is processed without reading the run.
+func (s *Service) ProcessRunAsync(ctx context.Context, task RunTask, single bool) error {
+	return s.processRun(ctx, task, false, single)
 }
 
-// Flush waits until every outcome queued by ProcessRunAsync is recorded.
-func (s *Service) Flush() { s.background.Wait() }
+// Flush waits until every outcome queued by ProcessRunAsync is recorded:
+// each holds a place in the backlog until then. Outcomes queued meanwhile
+// wait for it.
+func (s *Service) Flush() {
+	for range cap(s.backlog) {
+		s.backlog <- struct{}{}
+	}
+	for range cap(s.backlog) {
+		<-s.backlog
+	}
+	s.finishes.wait()
+	s.singles.wait()
+}
 
-func (s *Service) processRun(ctx context.Context, runID string, wait, single bool) error {
+func (s *Service) processRun(ctx context.Context, task RunTask, wait, single bool) error {
 	if single {
 		s.prio.enter()
 	}
-	r, err := s.load(ctx, runID, single)
+	r, err := s.runOf(ctx, task, single)
 	if err == nil && single != (r.BatchID == nil) { // the hint was wrong
 		if single {
 			s.prio.leave()
@@ -65,8 +77,7 @@ func (s *Service) processRun(ctx context.Context, runID string, wait, single boo
 		return err
 	}
 	if !single {
-		// Its task has left the queue: the window has room for another.
-		s.wake(ctx)
+		s.tookTask(ctx)
 		s.prio.yield(ctx)
 	}
 	req, err := s.execute(ctx, r)
@@ -77,6 +88,15 @@ func (s *Service) processRun(ctx context.Context, runID string, wait, single boo
 		return err
 	}
 	return s.record(ctx, req, wait)
+}
+
+// runOf returns the PENDING run a task stands for: its inline copy, or
+// the row.
+func (s *Service) runOf(ctx context.Context, task RunTask, single bool) (*ent.Run, error) {
+	if task.Inline != nil {
+		return task.Inline.run(task.RunID), nil
+	}
+	return s.load(ctx, task.RunID, single)
 }
 
 // execute claims a loaded run unless its input is raw text, and processes
@@ -119,12 +139,7 @@ func (s *Service) record(ctx context.Context, req *finishReq, wait bool) error {
 	if !wait {
 		select {
 		case s.backlog <- struct{}{}:
-			s.background.Go(func() {
-				defer func() { <-s.backlog }()
-				if err := s.recordNow(req); err != nil && !errors.Is(err, ErrStaleLease) {
-					s.log.WarnContext(req.ctx, "recording run outcome", "run_id", req.run.ID, "err", err)
-				}
-			})
+			s.outcomes(req).submit(req)
 			return nil
 		case <-ctx.Done(): // shutting down with the backlog full: record it here
 		}
@@ -132,16 +147,34 @@ func (s *Service) record(ctx context.Context, req *finishReq, wait bool) error {
 	return s.recordNow(req)
 }
 
-// recordNow records an outcome in the next group transaction: single runs
-// in their own groups, which lock no batch row.
+// recordNow records an outcome in the next group transaction.
 func (s *Service) recordNow(req *finishReq) error {
-	if req.run.BatchID != nil {
-		s.finishes.do(req)
-		return req.err
+	if req.run.BatchID == nil {
+		defer s.prio.leave()
 	}
-	defer s.prio.leave()
-	s.singles.do(req)
+	s.outcomes(req).do(req)
 	return req.err
+}
+
+// outcomes is the grouper that records req: single runs have their own
+// groups, which lock no batch row.
+func (s *Service) outcomes(req *finishReq) *grouper[finishReq] {
+	if req.run.BatchID == nil {
+		return &s.singles
+	}
+	return &s.finishes
+}
+
+// recorded follows the group transaction of an outcome queued in the
+// background.
+func (s *Service) recorded(req *finishReq) {
+	if req.run.BatchID == nil {
+		s.prio.leave()
+	}
+	<-s.backlog
+	if req.err != nil && !errors.Is(req.err, ErrStaleLease) {
+		s.log.WarnContext(req.ctx, "recording run outcome", "run_id", req.run.ID, "err", req.err)
+	}
 }
 
 // release moves a run this worker claimed back to PENDING, keeping it

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sheaf-dev/sheaf/ent"
@@ -15,9 +16,9 @@ import (
 // is idempotent: the task id is the run id, and a task that already exists
 // counts as success.
 type Queue interface {
-	// EnqueueRun queues one run task: on the critical queue for single runs,
-	// on the low queue for batch runs.
-	EnqueueRun(ctx context.Context, runID string, critical bool) error
+	// EnqueueRun queues one run task, whose id is the run id: on the
+	// critical queue for single runs, on the low queue for batch runs.
+	EnqueueRun(ctx context.Context, task RunTask, critical bool) error
 	// WakeDispatcher asks for a dispatch pass soon.
 	WakeDispatcher(ctx context.Context) error
 	// RunTaskExists reports whether a live task exists for runID (pending,
@@ -155,13 +156,14 @@ type Service struct {
 	opts    Options
 
 	// loads, claims and finishes group the statements of concurrent run
-	// handlers; background counts outcomes queued by ProcessRunAsync.
+	// handlers.
 	loads       grouper[loadReq]
 	singleLoads grouper[loadReq]
 	claims      grouper[claimReq]
 	finishes    grouper[finishReq]
 	singles     grouper[finishReq]
-	background  sync.WaitGroup
+	// taken counts the batch run tasks this process's workers took.
+	taken atomic.Int64
 	// prio makes batch runs yield to single runs in this process.
 	prio priority
 	// backlog bounds the outcomes queued by ProcessRunAsync: when the
@@ -190,6 +192,8 @@ func New(d Deps, opts Options) *Service {
 	s.claims.run = s.claimGroup
 	s.finishes.run = s.finishGroup
 	s.singles.run = s.finishGroup
+	s.finishes.done = s.recorded
+	s.singles.done = s.recorded
 	return s
 }
 

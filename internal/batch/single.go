@@ -59,7 +59,7 @@ func (s *Service) CreateRun(ctx context.Context, org string, in CreateRunInput) 
 		return nil, fmt.Errorf("creating run: %w", err)
 	}
 	if s.queue != nil {
-		if err := s.queue.EnqueueRun(ctx, r.ID, true); err != nil {
+		if err := s.queue.EnqueueRun(ctx, RunTask{RunID: r.ID}, true); err != nil {
 			// Committed: the sweeper will enqueue it.
 			s.log.WarnContext(ctx, "enqueueing single run", "run_id", r.ID, "err", err)
 		}

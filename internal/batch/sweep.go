@@ -151,7 +151,7 @@ func (s *Service) enqueueSingle(ctx context.Context, runID string) error {
 	if err != nil {
 		return fmt.Errorf("marking run %s dispatched: %w", runID, err)
 	}
-	return s.queue.EnqueueRun(ctx, runID, true)
+	return s.queue.EnqueueRun(ctx, RunTask{RunID: runID}, true)
 }
 
 // cancelStragglers cancels the PENDING runs of cancelled batches. Cancelling

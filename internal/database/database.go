@@ -113,8 +113,9 @@ func withExecMode(rawURL string) (string, error) {
 }
 
 // openAsyncCommit opens a second, smaller PostgreSQL pool whose sessions
-// commit asynchronously: pgx passes unknown URL parameters on as session
-// settings.
+// commit asynchronously (pgx passes unknown URL parameters on as session
+// settings) and end any statement after 30 s: the run transactions that use
+// it run without a deadline of their own (see batch.groupContext).
 func openAsyncCommit(rawURL string) (*ent.Client, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
@@ -122,6 +123,9 @@ func openAsyncCommit(rawURL string) (*ent.Client, error) {
 	}
 	q := u.Query()
 	q.Set("synchronous_commit", "off")
+	if q.Get("statement_timeout") == "" {
+		q.Set("statement_timeout", "30s")
+	}
 	u.RawQuery = q.Encode()
 	db, err := sql.Open("pgx", u.String())
 	if err != nil {

@@ -1,0 +1,114 @@
+package batch_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/hibiken/asynq"
+
+	"github.com/sheaf-dev/sheaf/ent/run"
+	"github.com/sheaf-dev/sheaf/internal/batch"
+	"github.com/sheaf-dev/sheaf/worker"
+)
+
+// queuedTask returns the task the dispatcher queued for a run.
+func (d *domain) queuedTask(t *testing.T, runID string) batch.RunTask {
+	t.Helper()
+	info, err := asynq.NewInspectorFromRedisClient(d.rdb).GetTaskInfo(worker.QueueLow, runID)
+	if err != nil {
+		t.Fatalf("task of run %s: %v", runID, err)
+	}
+	var task batch.RunTask
+	if err := json.Unmarshal(info.Payload, &task); err != nil {
+		t.Fatalf("decoding task of run %s: %v", runID, err)
+	}
+	return task
+}
+
+// TestDispatchCarriesSmallTextInline pins what a batch run's task carries:
+// a raw-text input of at most 64 KiB travels in the task with everything
+// processing reads from the row, so the worker reads nothing; a larger
+// text or a document to fetch is read from the database. Processed from
+// its task, the run ends with its output, and the same task delivered
+// again changes nothing.
+func TestDispatchCarriesSmallTextInline(t *testing.T) {
+	ctx := context.Background()
+	d := newDomain(t, batch.Options{DispatchWindow: 8})
+	small := "Invoice No: INV-0001\nTotal: 12.00\n"
+	big := "Invoice No: INV-0002\n" + strings.Repeat("x", 64<<10)
+	url, filename := "http://127.0.0.1:1/invoice.pdf", "scan.txt"
+	b, err := d.svc.CreateBatch(ctx, d.org, batch.CreateBatchInput{ProcessorID: d.proc, Inputs: []batch.Input{
+		{Text: &small, Filename: &filename}, {Text: &big}, {URL: &url}}})
+	if err != nil {
+		t.Fatalf("CreateBatch: %v", err)
+	}
+	if n, err := d.svc.Dispatch(ctx); err != nil || n != 3 {
+		t.Fatalf("Dispatch = %d, %v; want 3 runs queued", n, err)
+	}
+	runs, err := d.db.Run.Query().Where(run.BatchID(b.ID)).Order(run.ByPosition()).All(ctx)
+	if err != nil || len(runs) != 3 {
+		t.Fatalf("listing runs: %d, %v", len(runs), err)
+	}
+	want := batch.RunTask{RunID: runs[0].ID, Inline: &batch.InlineRun{OrganizationID: d.org, BatchID: b.ID,
+		ProcessorID: d.proc, ProcessorVersion: 1, ProcessorType: "EXTRACT", Filename: filename, Text: small}}
+	task := d.queuedTask(t, runs[0].ID)
+	if diff := cmp.Diff(want, task); diff != "" {
+		t.Errorf("task of the small text run (-want +got):\n%s", diff)
+	}
+	for _, r := range runs[1:] {
+		if got := d.queuedTask(t, r.ID); got.Inline != nil {
+			t.Errorf("run %d (%s input) carries its input in its task", *r.Position, r.InputKind)
+		}
+	}
+
+	for range 2 { // the second delivery finds the run recorded
+		if err := d.svc.ProcessRunAsync(ctx, task, false); err != nil {
+			t.Fatalf("ProcessRunAsync: %v", err)
+		}
+		d.svc.Flush()
+	}
+	r, err := d.db.Run.Get(ctx, runs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Status != run.StatusPROCESSED || !strings.Contains(string(r.Output), "INV-0001") {
+		t.Errorf("run = %s with output %s, want PROCESSED with the invoice number", r.Status, r.Output)
+	}
+	got, err := d.svc.GetBatch(ctx, d.org, b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Processed != 1 || got.Pending != 2 {
+		t.Errorf("batch counts processed %d, pending %d; want 1 and 2", got.Processed, got.Pending)
+	}
+}
+
+// TestDispatchTopsUpAQuarterAtATime pins the window's refill: a pass
+// queues nothing until a quarter of the window has left the queue, then
+// fills it again, never beyond it.
+func TestDispatchTopsUpAQuarterAtATime(t *testing.T) {
+	ctx := context.Background()
+	d := newDomain(t, batch.Options{DispatchWindow: 8})
+	if _, err := d.svc.CreateBatch(ctx, d.org, batch.CreateBatchInput{ProcessorID: d.proc, Inputs: textInputs(20)}); err != nil {
+		t.Fatalf("CreateBatch: %v", err)
+	}
+	take := func() { // what a worker's dequeue does to the waiting list
+		t.Helper()
+		if err := d.rdb.RPop(ctx, "asynq:{"+worker.QueueLow+"}:pending").Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, step := range []struct {
+		take, queued int
+	}{{0, 8}, {1, 0}, {1, 2}, {0, 0}, {8, 8}} {
+		for range step.take {
+			take()
+		}
+		if n, err := d.svc.Dispatch(ctx); err != nil || n != step.queued {
+			t.Errorf("pass %d, after %d tasks left: Dispatch = %d, %v; want %d", i+1, step.take, n, err, step.queued)
+		}
+	}
+}
