@@ -58,7 +58,7 @@ var settings = []setting{
 		func(c *Config) flag.Value { return intVar(&c.Concurrency, 1) }},
 	{Var{Field: "DispatchWindow", Flag: "dispatch-window", Env: "SHEAF_DISPATCH_WINDOW",
 		Default: "0 (= 2 × concurrency)",
-		Usage:   "batch run tasks that may wait in the low queue, not yet taken by a worker"},
+		Usage:   "batch run tasks that may wait in the low queue, not yet taken by a worker (topped up once a quarter of it is free)"},
 		func(c *Config) flag.Value { return intVar(&c.DispatchWindow, 0) }},
 	{Var{Field: "MaxBatchInputs", Flag: "max-batch-inputs", Env: "SHEAF_MAX_BATCH_INPUTS",
 		Usage: "most inputs one batch may have"},
