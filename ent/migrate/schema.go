@@ -241,11 +241,6 @@ var (
 					Where: "batch_id IS NULL AND status IN ('PENDING', 'PROCESSING')",
 				},
 			},
-			{
-				Name:    "run_organization_id_created_at",
-				Unique:  false,
-				Columns: []*schema.Column{RunsColumns[2], RunsColumns[1]},
-			},
 		},
 	}
 	// Tables holds all the tables in the schema.

@@ -73,6 +73,5 @@ func (Run) Indexes() []ent.Index {
 		// The quota's open single runs of an organization.
 		index.Fields("organization_id").StorageKey("run_open_single").
 			Annotations(entsql.IndexWhere("batch_id IS NULL AND status IN ('PENDING', 'PROCESSING')")),
-		index.Fields("organization_id", "created_at"),
 	}
 }
