@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"entgo.io/ent/dialect"
+
 	"github.com/sheaf-dev/sheaf/ent"
 	entbatch "github.com/sheaf-dev/sheaf/ent/batch"
 	"github.com/sheaf-dev/sheaf/ent/file"
@@ -27,7 +29,8 @@ type CreateBatchInput struct {
 	Inputs           []Input         `json:"inputs"`
 }
 
-// insertChunk bounds the rows of one INSERT (SQLite caps bound variables).
+// insertChunk bounds the rows of one multi-row INSERT (SQLite caps bound
+// variables).
 const insertChunk = 500
 
 // CreateBatch admits a batch all-or-nothing: it validates every input,
@@ -173,6 +176,9 @@ func (s *Service) insertBatch(ctx context.Context, tx *ent.Tx, org string, in Cr
 		Save(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if s.dialect == dialect.Postgres {
+		return b, s.insertRunsUnnest(ctx, tx, b.ID, org, proc, version, in.UseLLM, in.Inputs)
 	}
 	for start := 0; start < n; start += insertChunk {
 		end := min(start+insertChunk, n)
