@@ -35,10 +35,13 @@ func (s *Service) Dispatch(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	step := refill(s.opts.DispatchWindow)
 	free := s.opts.DispatchWindow - outstanding
-	if free < refill(s.opts.DispatchWindow) {
+	if free < step {
+		s.due.Store(int64(step - free))
 		return 0, nil
 	}
+	s.due.Store(int64(step))
 	plan, contested, err := s.plan(ctx, free)
 	if err != nil || len(plan) == 0 {
 		return 0, err
@@ -49,10 +52,12 @@ func (s *Service) Dispatch(ctx context.Context) (int, error) {
 }
 
 // tookTask counts a batch run task that left the queue for this process's
-// workers, and wakes the dispatcher each time a refill's worth did: sooner,
-// a pass could not top the window up anyway.
+// workers, and wakes the dispatcher once as many did as the last pass said
+// were due before the window has a refill's worth free: sooner, a pass
+// could not top it up, and later the queue may run dry. (Workers of other
+// processes take tasks too; their own dispatchers see those.)
 func (s *Service) tookTask(ctx context.Context) {
-	if s.taken.Add(1)%int64(refill(s.opts.DispatchWindow)) == 0 {
+	if s.due.Add(-1) <= 0 {
 		s.wake(ctx)
 	}
 }

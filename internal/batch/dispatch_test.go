@@ -112,3 +112,64 @@ func TestDispatchTopsUpAQuarterAtATime(t *testing.T) {
 		}
 	}
 }
+
+// TestTakenTasksWakeTheDispatcherWhenARefillIsDue pins when workers wake
+// the dispatcher: once the tasks they took since the last pass make a
+// refill's worth of the window free, not at every task (each wake costs a
+// pass), and not later.
+func TestTakenTasksWakeTheDispatcherWhenARefillIsDue(t *testing.T) {
+	ctx := context.Background()
+	d := newDomain(t, batch.Options{DispatchWindow: 12}) // refills of 3
+	if _, err := d.svc.CreateBatch(ctx, d.org, batch.CreateBatchInput{ProcessorID: d.proc, Inputs: textInputs(40)}); err != nil {
+		t.Fatalf("CreateBatch: %v", err)
+	}
+	const dirty = "sheaf:dispatch:dirty" // set by each wake of a process without a dispatch loop
+	woken := func() bool {
+		t.Helper()
+		n, err := d.rdb.Del(ctx, dirty).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n > 0
+	}
+	take := func(n int) { // workers dequeue tasks and handle them
+		t.Helper()
+		for range n {
+			id, err := d.rdb.RPop(ctx, "asynq:{"+worker.QueueLow+"}:pending").Result()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := d.svc.ProcessRunAsync(ctx, d.queuedTask(t, id), false); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	dispatch := func(want int) {
+		t.Helper()
+		if n, err := d.svc.Dispatch(ctx); err != nil || n != want {
+			t.Fatalf("Dispatch = %d, %v; want %d", n, err, want)
+		}
+		woken()
+	}
+	dispatch(12)
+	for i, step := range []struct {
+		take     int
+		wake     bool
+		dispatch int // a pass after the step, -1 for none
+	}{
+		{take: 2, wake: false, dispatch: -1},
+		{take: 1, wake: true, dispatch: -1}, // 3 free
+		{take: 1, wake: true, dispatch: 4},  // a late pass refills 4
+		{take: 2, wake: false, dispatch: 0}, // counted from that pass: 2 of 3; the pass says 1 more is due
+		{take: 1, wake: true, dispatch: -1},
+	} {
+		take(step.take)
+		if got := woken(); got != step.wake {
+			t.Errorf("step %d: %d more tasks taken woke the dispatcher: %v, want %v", i+1, step.take, got, step.wake)
+		}
+		if step.dispatch >= 0 {
+			dispatch(step.dispatch)
+		}
+	}
+	d.svc.Flush()
+}

@@ -162,8 +162,9 @@ type Service struct {
 	claims      grouper[claimReq]
 	finishes    grouper[finishReq]
 	singles     grouper[finishReq]
-	// taken counts the batch run tasks this process's workers took.
-	taken atomic.Int64
+	// due counts down the batch run tasks this process's workers take until
+	// the next dispatch pass (see tookTask).
+	due atomic.Int64
 	// prio makes batch runs yield to single runs in this process.
 	prio priority
 	// backlog bounds the outcomes queued by ProcessRunAsync: when the
