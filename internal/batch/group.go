@@ -1,9 +1,16 @@
 package batch
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
 
-// maxGroup bounds how many requests one group transaction carries.
-const maxGroup = 64
+// maxGroup bounds how many requests one group transaction carries, and a
+// leader goroutine lingers before groups of fewer than lingerBelow.
+const (
+	maxGroup    = 64
+	lingerBelow = maxGroup / 4
+)
 
 // grouper runs requests in groups, one group at a time: the caller that
 // finds no group running runs one with every request waiting, then hands
@@ -14,10 +21,16 @@ const maxGroup = 64
 //
 // Requests queued with submit have no caller waiting: one goroutine leads
 // the groups while such requests wait, so queuing one costs no goroutine of
-// its own, and done is called with each after its group ran.
+// its own, and done is called with each after its group ran. Since nobody
+// waits for them, that goroutine lingers a moment before a small group,
+// to let more requests join it (see linger).
 type grouper[T any] struct {
 	run  func(group []*T)
 	done func(req *T)
+	// linger is how long a leader goroutine waits before running a group
+	// of fewer than lingerBelow requests: each transaction costs a few
+	// round trips and statements whatever it carries.
+	linger time.Duration
 
 	mu      sync.Mutex
 	waiting []*member[T]
@@ -84,6 +97,11 @@ func (g *grouper[T]) wait() { g.leaders.Wait() }
 // leader goroutine keeps it.
 func (g *grouper[T]) lead(self *member[T]) {
 	for {
+		if self == nil && g.linger > 0 && len(g.waiting) < lingerBelow {
+			g.mu.Unlock()
+			time.Sleep(g.linger)
+			g.mu.Lock()
+		}
 		n := min(len(g.waiting), maxGroup)
 		group := g.waiting[:n:n]
 		g.waiting = g.waiting[n:]

@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -160,4 +161,30 @@ func TestGrouperSubmitDoesNotWait(t *testing.T) {
 			t.Errorf("request %d: group %d, done %v", r.id, r.group, r.done)
 		}
 	}
+}
+
+// TestGrouperLingersBeforeSmallBackgroundGroups pins the linger: requests
+// submitted while the leader goroutine waits join its group, and a caller
+// of do, who waits for the commit, never lingers.
+func TestGrouperLingersBeforeSmallBackgroundGroups(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var sizes []int
+		g := grouper[int]{run: func(reqs []*int) { sizes = append(sizes, len(reqs)) }, done: func(*int) {},
+			linger: time.Millisecond}
+		reqs := make([]int, 5)
+		g.submit(&reqs[0])
+		time.Sleep(time.Millisecond / 2) // the leader is lingering
+		for i := range reqs[1:] {
+			g.submit(&reqs[i+1])
+		}
+		g.wait()
+		if len(sizes) != 1 || sizes[0] != len(reqs) {
+			t.Errorf("submitted requests ran in groups of %v, want one of %d", sizes, len(reqs))
+		}
+		start := time.Now()
+		g.do(new(int))
+		if d := time.Since(start); d != 0 {
+			t.Errorf("do took %v, want no linger", d)
+		}
+	})
 }

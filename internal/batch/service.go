@@ -194,6 +194,9 @@ func New(d Deps, opts Options) *Service {
 	s.finishes.run = s.finishGroup
 	s.singles.run = s.finishGroup
 	s.finishes.done = s.recorded
+	// Batch outcomes wait a moment to share their transaction; single runs,
+	// whose callers wait for the commit, do not.
+	s.finishes.linger = 2 * time.Millisecond
 	s.singles.done = s.recorded
 	return s
 }
