@@ -69,6 +69,7 @@ func (s *Service) CreateBatch(ctx context.Context, org string, in CreateBatchInp
 		return nil, fmt.Errorf("creating batch: %w", err)
 	}
 	s.log.InfoContext(ctx, "batch created", "batch_id", b.ID, "organization_id", org, "runs", b.Total)
+	s.replan()
 	s.wake(ctx)
 	return b, nil
 }

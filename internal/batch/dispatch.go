@@ -100,11 +100,9 @@ type grant struct {
 // plan shares free slots among active batches round-robin. contested
 // reports whether more than one batch is waiting for them.
 func (s *Service) plan(ctx context.Context, free int) (grants []grant, contested bool, err error) {
-	active, err := s.db.Batch.Query().
-		Where(entbatch.StatusIn(entbatch.StatusPENDING, entbatch.StatusPROCESSING), entbatch.PendingGT(0)).
-		All(ctx)
+	active, err := s.activeBatches(ctx)
 	if err != nil {
-		return nil, false, fmt.Errorf("listing active batches: %w", err)
+		return nil, false, err
 	}
 	orgs := groupByOrg(active)
 	index := map[string]int{}
@@ -132,6 +130,52 @@ func (s *Service) plan(ctx context.Context, free int) (grants []grant, contested
 		}
 	}
 	return grants, len(active) > 1, nil
+}
+
+// planReuse is how long a dispatcher may plan with the batches it last
+// found active when it found only one: while a single batch runs, passes
+// come every few milliseconds, and reading the batches each time slowed
+// them enough to let the queue run dry. A batch created, retried or
+// cancelled in this process ends the reuse at once; one from another
+// process is seen within planReuse.
+const planReuse = 100 * time.Millisecond
+
+// activePlan is the active batches a dispatcher last read.
+type activePlan struct {
+	mu      sync.Mutex
+	batches []*ent.Batch
+	read    time.Time
+}
+
+// activeBatches returns the batches with runs waiting for dispatch.
+func (s *Service) activeBatches(ctx context.Context) ([]*ent.Batch, error) {
+	p := &s.active
+	p.mu.Lock()
+	if p.batches != nil && s.opts.Now().Sub(p.read) < planReuse {
+		defer p.mu.Unlock()
+		return p.batches, nil
+	}
+	p.mu.Unlock()
+	read := s.opts.Now()
+	active, err := s.db.Batch.Query().
+		Where(entbatch.StatusIn(entbatch.StatusPENDING, entbatch.StatusPROCESSING), entbatch.PendingGT(0)).
+		All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("listing active batches: %w", err)
+	}
+	if len(active) == 1 {
+		p.mu.Lock()
+		p.batches, p.read = active, read
+		p.mu.Unlock()
+	}
+	return active, nil
+}
+
+// replan makes the next dispatch pass read the active batches again.
+func (s *Service) replan() {
+	s.active.mu.Lock()
+	s.active.batches = nil
+	s.active.mu.Unlock()
 }
 
 // groupByOrg orders organizations and, within each, batches for fairness.
@@ -204,6 +248,9 @@ func (s *Service) markDispatched(ctx context.Context, plan []grant, contested bo
 		picked, err := s.markNext(ctx, g.batch.ID, g.n, now)
 		if err != nil {
 			return tasks, fmt.Errorf("marking runs of batch %s dispatched: %w", g.batch.ID, err)
+		}
+		if len(picked) < g.n {
+			s.replan() // the batch ran out of runs to dispatch, or changed
 		}
 		tasks = append(tasks, picked...)
 	}

@@ -3,14 +3,18 @@ package batch_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/hibiken/asynq"
 
 	"github.com/sheaf-dev/sheaf/ent/run"
 	"github.com/sheaf-dev/sheaf/internal/batch"
+	"github.com/sheaf-dev/sheaf/internal/engine"
 	"github.com/sheaf-dev/sheaf/worker"
 )
 
@@ -172,4 +176,63 @@ func TestTakenTasksWakeTheDispatcherWhenARefillIsDue(t *testing.T) {
 		}
 	}
 	d.svc.Flush()
+}
+
+// TestDispatchSeesNewBatches pins how soon the dispatcher, which reuses the
+// batches it found active while only one runs, sees a new one: at once when
+// it was created in the same process, within 100 ms when another process
+// created it.
+func TestDispatchSeesNewBatches(t *testing.T) {
+	for _, sameProcess := range []bool{true, false} {
+		t.Run(fmt.Sprintf("same process %v", sameProcess), func(t *testing.T) {
+			ctx := context.Background()
+			var mu sync.Mutex
+			now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+			clock := func() time.Time {
+				mu.Lock()
+				defer mu.Unlock()
+				return now
+			}
+			d := newDomain(t, batch.Options{DispatchWindow: 8, Now: clock})
+			creator := d.svc
+			if !sameProcess { // an API process on the same database and Redis
+				creator = batch.New(batch.Deps{DB: d.db.Client, FastDB: d.db.Fast, Dialect: d.db.Dialect,
+					Queue: worker.NewQueue(d.rdb), Engine: engine.New(nil, engine.Options{})}, batch.Options{Now: clock})
+			}
+			create := func(svc *batch.Service) string {
+				t.Helper()
+				b, err := svc.CreateBatch(ctx, d.org, batch.CreateBatchInput{ProcessorID: d.proc, Inputs: textInputs(20)})
+				if err != nil {
+					t.Fatalf("CreateBatch: %v", err)
+				}
+				return b.ID
+			}
+			pass := func() {
+				t.Helper()
+				if err := d.rdb.Del(ctx, "asynq:{"+worker.QueueLow+"}:pending").Err(); err != nil {
+					t.Fatal(err) // the workers took every queued task
+				}
+				if _, err := d.svc.Dispatch(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+
+			create(d.svc)
+			pass() // one batch active: the dispatcher keeps it in mind
+			second := create(creator)
+			if !sameProcess {
+				mu.Lock()
+				now = now.Add(100 * time.Millisecond)
+				mu.Unlock()
+			}
+			pass()
+			n, err := d.db.Run.Query().Where(run.BatchID(second), run.Dispatched(true)).Count(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 {
+				t.Error("the new batch got no run in the pass")
+			}
+		})
+	}
 }

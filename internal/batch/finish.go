@@ -191,6 +191,7 @@ func (s *Service) CancelBatch(ctx context.Context, org, batchID string) (*ent.Ba
 	}
 	s.log.InfoContext(ctx, "batch cancelled", "batch_id", b.ID, "cancelled_runs", b.Cancelled)
 	s.publish(ctx, b)
+	s.replan()
 	return b, nil
 }
 
@@ -226,6 +227,7 @@ func (s *Service) RetryBatch(ctx context.Context, org, batchID string, statuses 
 	}
 	s.log.InfoContext(ctx, "batch retried", "batch_id", b.ID, "pending", b.Pending)
 	s.publish(ctx, b)
+	s.replan()
 	s.wake(ctx)
 	return b, nil
 }

@@ -162,6 +162,8 @@ type Service struct {
 	claims      grouper[claimReq]
 	finishes    grouper[finishReq]
 	singles     grouper[finishReq]
+	// active is what the dispatcher last read of the active batches.
+	active activePlan
 	// due counts down the batch run tasks this process's workers take until
 	// the next dispatch pass (see tookTask).
 	due atomic.Int64
