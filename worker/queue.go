@@ -40,13 +40,13 @@ func NewQueue(rdb redis.UniversalClient) *Queue {
 
 // EnqueueRun queues a run task whose id is the run id; a task that already
 // exists counts as success, unless a worker holds it (see heldByWorker).
-func (q *Queue) EnqueueRun(ctx context.Context, run batch.RunTask, critical bool) error {
+func (q *Queue) EnqueueRun(ctx context.Context, rt batch.RunTask, critical bool) error {
 	queue := QueueLow
 	if critical {
 		queue = QueueCritical
 	}
-	runID := run.RunID
-	task := asynq.NewTask(TypeRun, runPayload(run))
+	runID := rt.RunID
+	task := asynq.NewTask(TypeRun, runPayload(rt))
 	_, err := q.client.EnqueueContext(ctx, task, asynq.TaskID(runID), asynq.Queue(queue), asynq.MaxRetry(q.RunMaxRetry))
 	if errors.Is(err, asynq.ErrTaskIDConflict) && q.heldByWorker(queue, runID) {
 		// Possibly a dead worker's: deliver the run again under another

@@ -165,17 +165,29 @@ func (w *Worker) dispatchLoop(ctx context.Context) {
 	wake := make(chan struct{}, 1)
 	w.queue.local.Store(&wake)
 	defer w.queue.local.Store(nil)
+	// Workers wake the loop once they took enough tasks for a refill; with
+	// other worker processes taking their share, the tick makes sure a
+	// pass still comes soon.
+	tick := time.NewTicker(dispatchTick)
+	defer tick.Stop()
 	for {
+		dispatch := w.svc.Dispatch
 		select {
 		case <-ctx.Done():
 			return
 		case <-wake:
+		case <-tick.C:
+			dispatch = w.svc.DispatchIfTaken
 		}
-		if _, err := w.svc.Dispatch(ctx); err != nil && ctx.Err() == nil {
+		if _, err := dispatch(ctx); err != nil && ctx.Err() == nil {
 			w.log.WarnContext(ctx, "dispatching", "err", err)
 		}
 	}
 }
+
+// dispatchTick is how often the dispatch loop checks, besides its wakes,
+// whether this process's workers took tasks since the last pass.
+const dispatchTick = 100 * time.Millisecond
 
 // awaitHandlers waits, briefly, for interrupted run handlers to hand their
 // runs back; a handler stuck beyond that is left to its lease.

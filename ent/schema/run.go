@@ -51,6 +51,17 @@ func (Run) Fields() []ent.Field {
 	}
 }
 
+// The predicates of the partial run indexes. A query meant to use one
+// writes its predicate literally, as it is here: SQLite uses a partial
+// index only for a query whose WHERE clause contains the index's terms, and
+// a term with a bound parameter in place of 'PENDING' does not count.
+const (
+	RunsUndispatched = "status = 'PENDING' AND NOT dispatched"
+	RunsDispatched   = "status = 'PENDING' AND dispatched"
+	RunsLeased       = "status = 'PROCESSING'"
+	RunsOpenSingle   = "batch_id IS NULL AND status IN ('PENDING', 'PROCESSING')"
+)
+
 // Indexes of Run. Every state change of a run writes a new row version
 // with an entry in each index whose columns or predicate it touches, so the
 // indexes serving only the dispatcher and the sweeper are partial: they hold
@@ -63,15 +74,15 @@ func (Run) Indexes() []ent.Index {
 		// The dispatcher's "next runs of this batch", and the sweeper's
 		// single runs without a task (batch_id NULL).
 		index.Fields("batch_id", "position").StorageKey("run_undispatched").
-			Annotations(entsql.IndexWhere("status = 'PENDING' AND NOT dispatched")),
+			Annotations(entsql.IndexWhere(RunsUndispatched)),
 		// The sweeper's dispatched runs whose task may be lost.
 		index.Fields("dispatched_at").StorageKey("run_dispatched").
-			Annotations(entsql.IndexWhere("status = 'PENDING' AND dispatched")),
+			Annotations(entsql.IndexWhere(RunsDispatched)),
 		// The sweeper's expired leases.
 		index.Fields("lease_expires_at").StorageKey("run_leased").
-			Annotations(entsql.IndexWhere("status = 'PROCESSING'")),
+			Annotations(entsql.IndexWhere(RunsLeased)),
 		// The quota's open single runs of an organization.
 		index.Fields("organization_id").StorageKey("run_open_single").
-			Annotations(entsql.IndexWhere("batch_id IS NULL AND status IN ('PENDING', 'PROCESSING')")),
+			Annotations(entsql.IndexWhere(RunsOpenSingle)),
 	}
 }

@@ -91,6 +91,9 @@ func (s *Service) claim(ctx context.Context, r *ent.Run) error {
 // under load the hand-offs to those goroutines cost more than the
 // statements. The database bounds each statement instead: PostgreSQL's
 // statement_timeout on the pool these groups use, SQLite's busy timeout.
+// (Waiting for a connection is not bounded, but each grouper runs one
+// group at a time, so the few groupers and the dispatcher cannot exhaust
+// that pool's 16 connections.)
 func groupContext(ctx context.Context) context.Context {
 	return context.WithoutCancel(ctx)
 }

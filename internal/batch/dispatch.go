@@ -16,6 +16,7 @@ import (
 	"github.com/sheaf-dev/sheaf/ent"
 	entbatch "github.com/sheaf-dev/sheaf/ent/batch"
 	"github.com/sheaf-dev/sheaf/ent/run"
+	"github.com/sheaf-dev/sheaf/ent/schema"
 )
 
 // Dispatch fills the low queue up to the dispatch window (tasks waiting
@@ -31,8 +32,10 @@ import (
 // each pass costs a few statements whatever it queues, and a queue still
 // three-quarters full keeps the workers busy.
 func (s *Service) Dispatch(ctx context.Context) (int, error) {
+	s.taken.Store(0)
 	outstanding, err := s.queue.Backlog(ctx)
 	if err != nil {
+		s.due.Store(1) // try again at the next task taken
 		return 0, err
 	}
 	step := refill(s.opts.DispatchWindow)
@@ -41,22 +44,51 @@ func (s *Service) Dispatch(ctx context.Context) (int, error) {
 		s.due.Store(int64(step - free))
 		return 0, nil
 	}
-	s.due.Store(int64(step))
-	plan, contested, err := s.plan(ctx, free)
-	if err != nil || len(plan) == 0 {
-		return 0, err
-	}
-	tasks, err := s.markDispatched(ctx, plan, contested)
+	tasks, err := s.pick(ctx, free)
 	s.enqueueRuns(ctx, tasks) // what was marked before any error
+	// The next pass is due once a refill's worth is free again: sooner
+	// when this one queued less than it had room for.
+	s.due.Store(int64(max(1, step-(free-len(tasks)))))
 	return len(tasks), err
 }
 
+// DispatchIfTaken runs a dispatch pass if this process's workers took batch
+// run tasks since the last one. Workers count only the tasks they take
+// themselves, so with several worker processes draining one queue none may
+// count enough to wake its dispatcher (see tookTask); each calls this now
+// and then as well.
+func (s *Service) DispatchIfTaken(ctx context.Context) (int, error) {
+	if s.taken.Load() == 0 {
+		return 0, nil
+	}
+	return s.Dispatch(ctx)
+}
+
+// pick picks up to n runs fairly and marks them dispatched. Planned from a
+// remembered list of active batches that came up short (the batch ran out
+// of runs, or changed), it plans the rest from a fresh one.
+func (s *Service) pick(ctx context.Context, n int) ([]RunTask, error) {
+	var tasks []RunTask
+	for range 2 {
+		plan, contested, remembered, err := s.plan(ctx, n-len(tasks))
+		if err != nil || len(plan) == 0 {
+			return tasks, err
+		}
+		more, err := s.markDispatched(ctx, plan, contested)
+		tasks = append(tasks, more...)
+		if err != nil || len(tasks) == n || !remembered {
+			return tasks, err
+		}
+	}
+	return tasks, nil
+}
+
 // tookTask counts a batch run task that left the queue for this process's
-// workers, and wakes the dispatcher once as many did as the last pass said
-// were due before the window has a refill's worth free: sooner, a pass
-// could not top it up, and later the queue may run dry. (Workers of other
-// processes take tasks too; their own dispatchers see those.)
+// workers, and wakes the dispatcher from the moment as many did as the last
+// pass said were due before the window has a refill's worth free: sooner,
+// a pass could not top it up, and later the queue may run dry.
 func (s *Service) tookTask(ctx context.Context) {
+	s.taken.Add(1)
 	if s.due.Add(-1) <= 0 {
 		s.wake(ctx)
 	}
@@ -98,11 +130,12 @@ type grant struct {
 }
 
 // plan shares free slots among active batches round-robin. contested
-// reports whether more than one batch is waiting for them.
-func (s *Service) plan(ctx context.Context, free int) (grants []grant, contested bool, err error) {
-	active, err := s.activeBatches(ctx)
+// reports whether more than one batch is waiting for them, remembered
+// whether the batches came from the list remembered between passes.
+func (s *Service) plan(ctx context.Context, free int) (grants []grant, contested, remembered bool, err error) {
+	active, remembered, err := s.activeBatches(ctx)
 	if err != nil {
-		return nil, false, err
+		return nil, false, false, err
 	}
 	orgs := groupByOrg(active)
 	index := map[string]int{}
@@ -129,7 +162,7 @@ func (s *Service) plan(ctx context.Context, free int) (grants []grant, contested
 			break
 		}
 	}
-	return grants, len(active) > 1, nil
+	return grants, len(active) > 1, remembered, nil
 }
 
 // planReuse is how long a dispatcher may plan with the batches it last
@@ -145,36 +178,42 @@ type activePlan struct {
 	mu      sync.Mutex
 	batches []*ent.Batch
 	read    time.Time
+	gen     uint64 // counts replans, so a read that raced one is not kept
 }
 
-// activeBatches returns the batches with runs waiting for dispatch.
-func (s *Service) activeBatches(ctx context.Context) ([]*ent.Batch, error) {
+// activeBatches returns the batches with runs waiting for dispatch, and
+// whether they are the ones remembered from an earlier pass.
+func (s *Service) activeBatches(ctx context.Context) ([]*ent.Batch, bool, error) {
 	p := &s.active
 	p.mu.Lock()
 	if p.batches != nil && s.opts.Now().Sub(p.read) < planReuse {
 		defer p.mu.Unlock()
-		return p.batches, nil
+		return p.batches, true, nil
 	}
+	gen := p.gen
 	p.mu.Unlock()
 	read := s.opts.Now()
 	active, err := s.db.Batch.Query().
 		Where(entbatch.StatusIn(entbatch.StatusPENDING, entbatch.StatusPROCESSING), entbatch.PendingGT(0)).
 		All(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("listing active batches: %w", err)
+		return nil, false, fmt.Errorf("listing active batches: %w", err)
 	}
 	if len(active) == 1 {
 		p.mu.Lock()
-		p.batches, p.read = active, read
+		if p.gen == gen {
+			p.batches, p.read = active, read
+		}
 		p.mu.Unlock()
 	}
-	return active, nil
+	return active, false, nil
 }
 
 // replan makes the next dispatch pass read the active batches again.
 func (s *Service) replan() {
 	s.active.mu.Lock()
 	s.active.batches = nil
+	s.active.gen++
 	s.active.mu.Unlock()
 }
 
@@ -268,8 +307,7 @@ func (s *Service) markDispatched(ctx context.Context, plan []grant, contested bo
 func (s *Service) markNext(ctx context.Context, batchID string, n int, now time.Time) ([]RunTask, error) {
 	d := entsql.Dialect(s.dialect)
 	next := d.Select(run.FieldID).From(entsql.Table(run.Table)).
-		Where(entsql.And(entsql.EQ(run.FieldBatchID, batchID), entsql.EQ(run.FieldStatus, run.StatusPENDING.String()),
-			entsql.EQ(run.FieldDispatched, false))).
+		Where(entsql.And(entsql.EQ(run.FieldBatchID, batchID), entsql.ExprP(schema.RunsUndispatched))).
 		OrderBy(run.FieldPosition).Limit(n)
 	if s.dialect == dialect.Postgres {
 		next.ForUpdate(entsql.WithLockAction(entsql.SkipLocked))
@@ -317,7 +355,9 @@ func (s *Service) markNext(ctx context.Context, batchID string, n int, now time.
 }
 
 // markedColumns is what markNext returns per run, the input text only of
-// raw-text runs small enough to travel in their task. It takes two
+// raw-text runs small enough to travel in their task and that call no LLM
+// (a stale or duplicate task of such a run would pay for a call whose
+// result is then dropped). It takes two
 // parameters after the statement's first n: the text input kind and
 // inlineTextMax.
 func (s *Service) markedColumns(n int) string {
@@ -330,13 +370,5 @@ func (s *Service) markedColumns(n int) string {
 	return strings.Join([]string{run.FieldID, run.FieldPosition, run.FieldOrganizationID, run.FieldProcessorID,
 		run.FieldProcessorVersion, run.FieldProcessorType, run.FieldUseLlm, run.FieldFilename,
 		"CASE WHEN " + run.FieldInputKind + " = " + param(n+1) + " AND octet_length(" + run.FieldInputText + ") <= " +
-			param(n+2) + " THEN " + run.FieldInputText + " END"}, ", ")
-}
-
-func anySlice[T any](xs []T) []any {
-	out := make([]any, len(xs))
-	for i, x := range xs {
-		out[i] = x
-	}
-	return out
+			param(n+2) + " AND NOT " + run.FieldUseLlm + " THEN " + run.FieldInputText + " END"}, ", ")
 }

@@ -35,7 +35,8 @@ func (d *domain) queuedTask(t *testing.T, runID string) batch.RunTask {
 // TestDispatchCarriesSmallTextInline pins what a batch run's task carries:
 // a raw-text input of at most 64 KiB travels in the task with everything
 // processing reads from the row, so the worker reads nothing; a larger
-// text or a document to fetch is read from the database. Processed from
+// text, a document to fetch or a run that calls an LLM is read from the
+// database. Processed from
 // its task, the run ends with its output, and the same task delivered
 // again changes nothing.
 func TestDispatchCarriesSmallTextInline(t *testing.T) {
@@ -49,8 +50,28 @@ func TestDispatchCarriesSmallTextInline(t *testing.T) {
 	if err != nil {
 		t.Fatalf("CreateBatch: %v", err)
 	}
-	if n, err := d.svc.Dispatch(ctx); err != nil || n != 3 {
-		t.Fatalf("Dispatch = %d, %v; want 3 runs queued", n, err)
+	llm, err := d.svc.CreateBatch(ctx, d.org, batch.CreateBatchInput{ProcessorID: d.proc, UseLLM: true,
+		Inputs: []batch.Input{{Text: &small}}})
+	if err != nil {
+		t.Fatalf("CreateBatch with useLlm: %v", err)
+	}
+	queued := 0
+	for range 3 {
+		n, err := d.svc.Dispatch(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		queued += n
+	}
+	if queued != 4 {
+		t.Fatalf("Dispatch queued %d runs, want 4", queued)
+	}
+	llmRun, err := d.db.Run.Query().Where(run.BatchID(llm.ID)).Only(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.queuedTask(t, llmRun.ID).Inline != nil {
+		t.Error("a run that calls an LLM carries its input in its task")
 	}
 	runs, err := d.db.Run.Query().Where(run.BatchID(b.ID)).Order(run.ByPosition()).All(ctx)
 	if err != nil || len(runs) != 3 {
@@ -235,4 +256,62 @@ func TestDispatchSeesNewBatches(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDispatchComesBackForShortPasses pins the cases where the countdown
+// alone would leave work waiting: a pass that queued less than it had room
+// for is followed by a pass at the next task taken, and the periodic
+// DispatchIfTaken runs a pass once this process's workers took any task,
+// whoever drained the rest of the queue, and only then.
+func TestDispatchComesBackForShortPasses(t *testing.T) {
+	ctx := context.Background()
+	setup := func(t *testing.T, runs, queued int) *domain {
+		t.Helper()
+		d := newDomain(t, batch.Options{DispatchWindow: 8})
+		if _, err := d.svc.CreateBatch(ctx, d.org, batch.CreateBatchInput{ProcessorID: d.proc, Inputs: textInputs(runs)}); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := d.svc.Dispatch(ctx); err != nil || n != queued {
+			t.Fatalf("Dispatch = %d, %v; want %d", n, err, queued)
+		}
+		if err := d.rdb.Del(ctx, "sheaf:dispatch:dirty").Err(); err != nil { // CreateBatch's wake
+			t.Fatal(err)
+		}
+		t.Cleanup(d.svc.Flush)
+		return d
+	}
+	take := func(t *testing.T, d *domain, process bool) {
+		t.Helper()
+		id, err := d.rdb.RPop(ctx, "asynq:{"+worker.QueueLow+"}:pending").Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if process {
+			if err := d.svc.ProcessRunAsync(ctx, d.queuedTask(t, id), false); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+
+	t.Run("short pass", func(t *testing.T) {
+		d := setup(t, 3, 3)
+		take(t, d, true)
+		// Set by each wake of a process without a dispatch loop.
+		if n, err := d.rdb.Del(ctx, "sheaf:dispatch:dirty").Result(); err != nil || n == 0 {
+			t.Errorf("after a pass that queued 3 runs with room for 8, a task taken did not wake the dispatcher (%v)", err)
+		}
+	})
+	t.Run("other processes drain the queue", func(t *testing.T) {
+		d := setup(t, 20, 8)
+		for range 4 {
+			take(t, d, false) // another process's workers
+		}
+		if n, err := d.svc.DispatchIfTaken(ctx); err != nil || n != 0 {
+			t.Errorf("DispatchIfTaken with no task taken here = %d, %v; want 0", n, err)
+		}
+		take(t, d, true)
+		if n, err := d.svc.DispatchIfTaken(ctx); err != nil || n != 5 {
+			t.Errorf("DispatchIfTaken after a task taken here = %d, %v; want 5", n, err)
+		}
+	})
 }

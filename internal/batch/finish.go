@@ -55,9 +55,9 @@ func (r *finishReq) from() RunStatus {
 
 // finishGroup records a group of outcomes in one transaction, then
 // publishes progress. (It need not wake the dispatcher: the window counts
-// the tasks waiting in the queue, and a finishing run left it already.) Should the transaction
-// fail (a lost lease, a bad row), each outcome is recorded alone, so one
-// run cannot fail the others.
+// the tasks waiting in the queue, and a finishing run left it already.)
+// Should the transaction fail (a lost lease, a bad row), each outcome is
+// recorded alone, so one run cannot fail the others.
 func (s *Service) finishGroup(reqs []*finishReq) {
 	ctx := groupContext(reqs[0].ctx)
 	var batches []*ent.Batch

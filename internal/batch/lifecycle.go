@@ -44,9 +44,12 @@ func (s *Service) ProcessRunAsync(ctx context.Context, task RunTask, single bool
 }
 
 // Flush waits until every outcome queued by ProcessRunAsync is recorded:
-// each holds a place in the backlog until then. Outcomes queued meanwhile
-// wait for it.
+// each holds a place in the backlog until then, so Flush takes every place
+// (outcomes queued meanwhile wait), then gives them back. Calls to Flush
+// take turns.
 func (s *Service) Flush() {
+	s.flushing.Lock()
+	defer s.flushing.Unlock()
 	for range cap(s.backlog) {
 		s.backlog <- struct{}{}
 	}
@@ -60,6 +63,8 @@ func (s *Service) Flush() {
 func (s *Service) processRun(ctx context.Context, task RunTask, wait, single bool) error {
 	if single {
 		s.prio.enter()
+	} else {
+		s.tookTask(ctx) // even for a run no longer PENDING: its task left the queue
 	}
 	r, err := s.runOf(ctx, task, single)
 	if err == nil && single != (r.BatchID == nil) { // the hint was wrong
@@ -77,7 +82,6 @@ func (s *Service) processRun(ctx context.Context, task RunTask, wait, single boo
 		return err
 	}
 	if !single {
-		s.tookTask(ctx)
 		s.prio.yield(ctx)
 	}
 	req, err := s.execute(ctx, r)

@@ -9,6 +9,7 @@ import (
 	entbatch "github.com/sheaf-dev/sheaf/ent/batch"
 	"github.com/sheaf-dev/sheaf/ent/organization"
 	"github.com/sheaf-dev/sheaf/ent/run"
+	"github.com/sheaf-dev/sheaf/ent/schema"
 )
 
 // checkQuota rejects work that would take the organization past its limit
@@ -47,7 +48,7 @@ func (s *Service) activeRuns(ctx context.Context, org string) (int, error) {
 		return 0, fmt.Errorf("counting active runs: %w", err)
 	}
 	single, err := s.db.Run.Query().
-		Where(run.OrganizationID(org), run.BatchIDIsNil(), run.StatusIn(run.StatusPENDING, run.StatusPROCESSING)).Count(ctx)
+		Where(run.OrganizationID(org), inIndex(schema.RunsOpenSingle)).Count(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("counting active single runs: %w", err)
 	}

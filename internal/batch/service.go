@@ -165,13 +165,15 @@ type Service struct {
 	// active is what the dispatcher last read of the active batches.
 	active activePlan
 	// due counts down the batch run tasks this process's workers take until
-	// the next dispatch pass (see tookTask).
-	due atomic.Int64
+	// the next dispatch pass, taken counts them since the last (see
+	// tookTask).
+	due, taken atomic.Int64
 	// prio makes batch runs yield to single runs in this process.
 	prio priority
 	// backlog bounds the outcomes queued by ProcessRunAsync: when the
 	// database falls behind, handlers wait instead of piling them up.
-	backlog chan struct{}
+	backlog  chan struct{}
+	flushing sync.Mutex // one Flush at a time
 	// versions caches processor configurations; versions are immutable.
 	versions sync.Map // versionKey → json.RawMessage
 }

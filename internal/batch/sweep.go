@@ -5,9 +5,13 @@ import (
 	"fmt"
 	"time"
 
+	entsql "entgo.io/ent/dialect/sql"
+
 	"github.com/sheaf-dev/sheaf/ent"
 	entbatch "github.com/sheaf-dev/sheaf/ent/batch"
+	"github.com/sheaf-dev/sheaf/ent/predicate"
 	"github.com/sheaf-dev/sheaf/ent/run"
+	"github.com/sheaf-dev/sheaf/ent/schema"
 )
 
 // SweepReport says what one sweep repaired.
@@ -61,7 +65,7 @@ func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 func (s *Service) expireLeases(ctx context.Context) (int, error) {
 	now := s.opts.Now()
 	rows, err := s.db.Run.Query().
-		Where(run.StatusEQ(run.StatusPROCESSING), run.LeaseExpiresAtLT(now)).
+		Where(inIndex(schema.RunsLeased), run.LeaseExpiresAtLT(now)).
 		Limit(sweepBatchSize).All(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("finding expired leases: %w", err)
@@ -92,6 +96,12 @@ func (s *Service) expireLeases(ctx context.Context) (int, error) {
 	return n, nil
 }
 
+// inIndex selects the runs a partial run index holds, with its predicate
+// written as the index has it, so that SQLite uses the index too.
+func inIndex(where string) predicate.Run {
+	return predicate.Run(func(s *entsql.Selector) { s.Where(entsql.ExprP(where)) })
+}
+
 // findLostTasks un-marks PENDING runs that are marked dispatched but whose
 // task Redis no longer has, so they are dispatched again.
 func (s *Service) findLostTasks(ctx context.Context) (int, error) {
@@ -99,8 +109,7 @@ func (s *Service) findLostTasks(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	rows, err := s.db.Run.Query().
-		Where(run.StatusEQ(run.StatusPENDING), run.Dispatched(true),
-			run.DispatchedAtLT(s.opts.Now().Add(-dispatchGrace))).
+		Where(inIndex(schema.RunsDispatched), run.DispatchedAtLT(s.opts.Now().Add(-dispatchGrace))).
 		Limit(sweepBatchSize).All(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("finding dispatched runs: %w", err)
@@ -130,7 +139,7 @@ func (s *Service) requeueSingles(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	ids, err := s.db.Run.Query().
-		Where(run.StatusEQ(run.StatusPENDING), run.Dispatched(false), run.BatchIDIsNil()).
+		Where(inIndex(schema.RunsUndispatched), run.BatchIDIsNil()).
 		Limit(sweepBatchSize).IDs(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("finding undispatched single runs: %w", err)

@@ -19,7 +19,6 @@ import (
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
 	"github.com/sheaf-dev/sheaf/ent"
-	entmigrate "github.com/sheaf-dev/sheaf/ent/migrate"
 )
 
 // DB is an open database: the ent client and the dialect it speaks.
@@ -78,7 +77,7 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		return nil, fmt.Errorf("connecting to database %s: %w", redact(rawURL), err)
 	}
 	client := ent.NewClient(ent.Driver(entsql.OpenDB(dialectName, db)))
-	if err := migrate(ctx, client); err != nil {
+	if err := migrate(ctx, client, db); err != nil {
 		client.Close()
 		return nil, fmt.Errorf("migrating database: %w", err)
 	}
@@ -141,13 +140,26 @@ func openAsyncCommit(rawURL string) (*ent.Client, error) {
 // so two Opens migrating at once race and can panic.
 var migrateMu sync.Mutex
 
-func migrate(ctx context.Context, client *ent.Client) error {
+func migrate(ctx context.Context, client *ent.Client, db *sql.DB) error {
 	migrateMu.Lock()
 	defer migrateMu.Unlock()
-	// Indexes no longer in the schema are dropped, so a database made by an
-	// older sheaf does not keep paying for them on every write.
-	return client.Schema.Create(ctx, entmigrate.WithDropIndex(true))
+	if err := client.Schema.Create(ctx); err != nil {
+		return err
+	}
+	// A database made by an older sheaf should not keep paying for the
+	// indexes it no longer uses on every write. Named one by one: an index
+	// an operator added stays.
+	for _, name := range retiredIndexes {
+		if _, err := db.ExecContext(ctx, "DROP INDEX IF EXISTS "+name); err != nil {
+			return fmt.Errorf("dropping index %s: %w", name, err)
+		}
+	}
+	return nil
 }
+
+// retiredIndexes are the indexes earlier versions of sheaf created.
+var retiredIndexes = []string{"run_status_dispatched", "run_status_lease_expires_at",
+	"run_batch_id_status_dispatched_position", "run_organization_id_created_at"}
 
 // SQLiteURL returns the URL of the embedded database file in dir.
 func SQLiteURL(dir string) string {
