@@ -237,11 +237,8 @@ func (o *OCR) release() { <-o.slots }
 
 // page recognises img; the caller holds a slot.
 func (o *OCR) page(ctx context.Context, img image.Image, number int, dpi float64) (Page, error) {
-	g, scale := prepareOCR(img, dpi)
-	if dpi <= 0 {
-		dpi = assumedDPI / scale
-	}
-	out, err := o.recognise(ctx, g, dpi*scale)
+	g, scale, gdpi := prepareOCR(img, dpi)
+	out, err := o.recognise(ctx, g, gdpi)
 	if err != nil {
 		return Page{}, err
 	}
@@ -252,6 +249,7 @@ func (o *OCR) page(ctx context.Context, img image.Image, number int, dpi float64
 	b := img.Bounds()
 	page := ocrPage(words, g.Rect.Dx(), g.Rect.Dy())
 	page.Number = number
+	dpi = gdpi / scale // the image's own, assumed when it was 0
 	page.Width, page.Height = float64(b.Dx())*72/dpi, float64(b.Dy())*72/dpi
 	return page, nil
 }

@@ -35,8 +35,9 @@ const maxTesseractSide = 32767
 // when it is small, shrunk when a side is longer than tesseract accepts,
 // and without the thin rules that box or underline text (removeRules). It
 // returns the grey image, with its origin at (0, 0) and no row padding,
-// and the scale applied.
-func prepareOCR(img image.Image, dpi float64) (*image.Gray, float64) {
+// the scale applied, and the grey image's resolution (dpi, or an assumed
+// one when dpi is 0, times the scale).
+func prepareOCR(img image.Image, dpi float64) (*image.Gray, float64, float64) {
 	g := toGray(img)
 	w, h := g.Rect.Dx(), g.Rect.Dy()
 	scale := 1.0
@@ -57,7 +58,7 @@ func prepareOCR(img image.Image, dpi float64) (*image.Gray, float64) {
 		dpi = assumedDPI / scale
 	}
 	removeRules(g, dpi*scale)
-	return g, scale
+	return g, scale, dpi * scale
 }
 
 // toGray returns img as a packed grey image at the origin, composited on

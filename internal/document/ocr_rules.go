@@ -78,7 +78,7 @@ func removeRules(g *image.Gray, dpi float64) {
 	for _, s := range rows {
 		cuts = r.cuts(cuts, s, horizontal)
 	}
-	r.markCuts(cuts, ruleCutBit)
+	r.markCuts(cuts)
 	for _, s := range cols {
 		cuts = r.cuts(cuts, s, vertical)
 	}
@@ -146,7 +146,9 @@ func (r *ruleFinder) appendRun(segs []segment, at, from, to, maxLen int) []segme
 func (r *ruleFinder) markRuns(rows, cols []segment) {
 	r.mask = make([]uint8, r.w*r.h)
 	for _, s := range rows {
-		setBits(r.mask[s.at*r.w+s.from:s.at*r.w+s.to], ruleHorizBit)
+		for i := s.at*r.w + s.from; i < s.at*r.w+s.to; i++ {
+			r.mask[i] |= ruleHorizBit
+		}
 	}
 	for _, s := range cols {
 		for y := s.from; y < s.to; y++ {
@@ -231,11 +233,11 @@ func (r *ruleFinder) thin(c *cut, d direction) bool {
 		r.onPaper(c.x+c.n*c.dx, c.y+c.n*c.dy, c.dx, c.dy, d.across)
 }
 
-// markCuts sets bit on the pixels of cuts.
-func (r *ruleFinder) markCuts(cuts []cut, bit uint8) {
+// markCuts marks the pixels of cuts ruleCutBit.
+func (r *ruleFinder) markCuts(cuts []cut) {
 	for _, c := range cuts {
 		for i := range c.n {
-			r.mask[(c.y+i*c.dy)*r.w+c.x+i*c.dx] |= bit
+			r.mask[(c.y+i*c.dy)*r.w+c.x+i*c.dx] |= ruleCutBit
 		}
 	}
 }
@@ -329,12 +331,5 @@ func (r *ruleFinder) clearFringe(x, y, dx, dy int, paper uint8) {
 			return
 		}
 		*p = paper
-	}
-}
-
-// setBits ORs bit into every byte of m.
-func setBits(m []uint8, bit uint8) {
-	for i := range m {
-		m[i] |= bit
 	}
 }
