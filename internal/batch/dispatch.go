@@ -314,8 +314,7 @@ func (s *Service) markNext(ctx context.Context, batchID string, n int, now time.
 	}
 	query, args := d.Update(run.Table).Set(run.FieldDispatched, true).Set(run.FieldDispatchedAt, now).
 		Where(entsql.In(run.FieldID, next)).Query()
-	query += " RETURNING " + s.markedColumns(len(args))
-	rows, err := s.fast.QueryContext(ctx, query, append(args, string(run.InputKindText), inlineTextMax)...)
+	rows, err := s.fast.QueryContext(ctx, query+" RETURNING "+markedColumns, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -357,18 +356,8 @@ func (s *Service) markNext(ctx context.Context, batchID string, n int, now time.
 // markedColumns is what markNext returns per run, the input text only of
 // raw-text runs small enough to travel in their task and that call no LLM
 // (a stale or duplicate task of such a run would pay for a call whose
-// result is then dropped). It takes two
-// parameters after the statement's first n: the text input kind and
-// inlineTextMax.
-func (s *Service) markedColumns(n int) string {
-	param := func(i int) string {
-		if s.dialect == dialect.Postgres {
-			return "$" + strconv.Itoa(i)
-		}
-		return "?"
-	}
-	return strings.Join([]string{run.FieldID, run.FieldPosition, run.FieldOrganizationID, run.FieldProcessorID,
-		run.FieldProcessorVersion, run.FieldProcessorType, run.FieldUseLlm, run.FieldFilename,
-		"CASE WHEN " + run.FieldInputKind + " = " + param(n+1) + " AND octet_length(" + run.FieldInputText + ") <= " +
-			param(n+2) + " AND NOT " + run.FieldUseLlm + " THEN " + run.FieldInputText + " END"}, ", ")
-}
+// result is then dropped).
+var markedColumns = strings.Join([]string{run.FieldID, run.FieldPosition, run.FieldOrganizationID, run.FieldProcessorID,
+	run.FieldProcessorVersion, run.FieldProcessorType, run.FieldUseLlm, run.FieldFilename,
+	"CASE WHEN " + run.FieldInputKind + " = '" + string(run.InputKindText) + "' AND octet_length(" + run.FieldInputText +
+		") <= " + strconv.Itoa(inlineTextMax) + " AND NOT " + run.FieldUseLlm + " THEN " + run.FieldInputText + " END"}, ", ")
