@@ -185,8 +185,8 @@ func pace(ctx context.Context, sub Subscription, p Progress, sentAt time.Time) (
 			return p, true
 		case <-sub.Ready():
 			t.Stop()
-			if q, ok := takeProgress(sub); ok {
-				p = q
+			if q, ok := takeProgress(sub); ok && q.Version > p.Version {
+				p = q // hints of several workers may arrive out of order
 			}
 		}
 	}

@@ -83,3 +83,24 @@ func TestPaceCoalescesButSendsTheEndAtOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestPaceKeepsTheNewerHint pins that a hint arriving out of order (from
+// another worker) does not replace a newer one pace holds.
+func TestPaceKeepsTheNewerHint(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sub, ctx := newHints(), context.Background()
+		sentAt := time.Now()
+		var got Progress
+		done := make(chan struct{})
+		go func() {
+			got, _ = pace(ctx, sub, Progress{Status: StatusProcessing, Version: 7}, sentAt)
+			close(done)
+		}()
+		time.Sleep(10 * time.Millisecond)
+		sub.publish(t, Progress{Status: StatusProcessing, Version: 6})
+		<-done
+		if got.Version != 7 {
+			t.Errorf("pace sent version %d, want the newer 7 it held", got.Version)
+		}
+	})
+}
