@@ -42,7 +42,7 @@ func newDomain(t *testing.T, opts batch.Options) *domain {
 	rdb := testutil.Redis(t)
 	q := worker.NewQueue(rdb)
 	log := slog.New(slog.NewTextHandler(logWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	svc := batch.New(batch.Deps{DB: db.Client, FastDB: db.Fast, Dialect: db.Dialect, Queue: q, Logger: log,
+	svc := batch.New(batch.Deps{DB: db.Client, FastDB: db.Fast, FastSQL: db.FastSQL, Dialect: db.Dialect, Queue: q, Logger: log,
 		Engine: engine.New(nil, engine.Options{AllowPrivateURLs: true})}, opts)
 	org, err := db.Organization.Create().SetName("acme").Save(ctx)
 	if err != nil {

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect"
-	entsql "entgo.io/ent/dialect/sql"
 
 	"github.com/sheaf-dev/sheaf/ent"
 	entbatch "github.com/sheaf-dev/sheaf/ent/batch"
@@ -297,24 +296,16 @@ func (s *Service) markDispatched(ctx context.Context, plan []grant, contested bo
 }
 
 // markNext marks the next n undispatched PENDING runs of a batch, in input
-// order, dispatched and returns their tasks, in input order. One statement:
-// the subquery walks the batch's undispatched runs in position order and
-// stops after n, and on PostgreSQL locks them, skipping runs a concurrent
-// dispatcher holds, so no run is marked twice. (Given the ids instead, the
-// planner trusts row estimates that are stale for a batch created a moment
-// ago and scans every undispatched run of the batch.) The update returns
-// what a raw-text run's task carries, so its handler reads nothing.
+// order, dispatched and returns their tasks, in input order. One statement
+// (markStatement): the subquery walks the batch's undispatched runs in
+// position order and stops after n, and on PostgreSQL locks them, skipping
+// runs a concurrent dispatcher holds, so no run is marked twice. (Given the
+// ids instead, the planner trusts row estimates that are stale for a batch
+// created a moment ago and scans every undispatched run of the batch.) The
+// update returns what a raw-text run's task carries, so its handler reads
+// nothing.
 func (s *Service) markNext(ctx context.Context, batchID string, n int, now time.Time) ([]RunTask, error) {
-	d := entsql.Dialect(s.dialect)
-	next := d.Select(run.FieldID).From(entsql.Table(run.Table)).
-		Where(entsql.And(entsql.EQ(run.FieldBatchID, batchID), entsql.ExprP(schema.RunsUndispatched))).
-		OrderBy(run.FieldPosition).Limit(n)
-	if s.dialect == dialect.Postgres {
-		next.ForUpdate(entsql.WithLockAction(entsql.SkipLocked))
-	}
-	query, args := d.Update(run.Table).Set(run.FieldDispatched, true).Set(run.FieldDispatchedAt, now).
-		Where(entsql.In(run.FieldID, next)).Query()
-	rows, err := s.fast.QueryContext(ctx, query+" RETURNING "+markedColumns, args...)
+	rows, err := s.hot.query(ctx, markStatement(s.dialect), now, batchID, n)
 	if err != nil {
 		return nil, err
 	}
@@ -351,6 +342,27 @@ func (s *Service) markNext(ctx context.Context, batchID string, n int, now time.
 		tasks[i] = m.task
 	}
 	return tasks, nil
+}
+
+// markStatement is markNext's statement in the dialect's placeholders:
+// $1 is the time, $2 the batch, $3 how many runs to mark.
+func markStatement(dialectName string) string {
+	if dialectName == dialect.Postgres {
+		return markPostgres
+	}
+	return markSQLite
+}
+
+var (
+	markPostgres = markSQL("$1", "$2", "$3", " FOR UPDATE SKIP LOCKED")
+	markSQLite   = markSQL("?1", "?2", "?3", "")
+)
+
+func markSQL(now, batchID, n, lock string) string {
+	return `UPDATE runs SET dispatched = true, dispatched_at = ` + now + ` WHERE id IN (
+	SELECT id FROM runs WHERE batch_id = ` + batchID + ` AND ` + schema.RunsUndispatched + `
+	ORDER BY position LIMIT ` + n + lock + `)
+RETURNING ` + markedColumns
 }
 
 // markedColumns is what markNext returns per run, the input text only of

@@ -217,7 +217,7 @@ func TestDispatchSeesNewBatches(t *testing.T) {
 			d := newDomain(t, batch.Options{DispatchWindow: 8, Now: clock})
 			creator := d.svc
 			if !sameProcess { // an API process on the same database and Redis
-				creator = batch.New(batch.Deps{DB: d.db.Client, FastDB: d.db.Fast, Dialect: d.db.Dialect,
+				creator = batch.New(batch.Deps{DB: d.db.Client, FastDB: d.db.Fast, FastSQL: d.db.FastSQL, Dialect: d.db.Dialect,
 					Queue: worker.NewQueue(d.rdb), Engine: engine.New(nil, engine.Options{})}, batch.Options{Now: clock})
 			}
 			create := func(svc *batch.Service) string {

@@ -27,7 +27,7 @@ func Example() {
 	}
 	defer db.Close()
 	org, _, _ := auth.New(db.Client).CreateOrganization(ctx, "acme")
-	svc := batch.New(batch.Deps{DB: db.Client, FastDB: db.Fast, Dialect: db.Dialect, Engine: engine.New(nil, engine.Options{}),
+	svc := batch.New(batch.Deps{DB: db.Client, FastDB: db.Fast, FastSQL: db.FastSQL, Dialect: db.Dialect, Engine: engine.New(nil, engine.Options{}),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, batch.Options{})
 
 	proc, _ := svc.CreateProcessor(ctx, org.ID, batch.ProcessorInput{Name: "invoices", Type: "EXTRACT",

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"entgo.io/ent/dialect"
+
 	"github.com/sheaf-dev/sheaf/ent"
 	entbatch "github.com/sheaf-dev/sheaf/ent/batch"
 	"github.com/sheaf-dev/sheaf/ent/run"
@@ -53,19 +55,24 @@ func (r *finishReq) from() RunStatus {
 	return RunPending
 }
 
-// finishGroup records a group of outcomes in one transaction, then
-// publishes progress. (It need not wake the dispatcher: the window counts
-// the tasks waiting in the queue, and a finishing run left it already.)
-// Should the transaction fail (a lost lease, a bad row), each outcome is
-// recorded alone, so one run cannot fail the others.
+// finishGroup records a group of outcomes at once — in one statement on
+// PostgreSQL (finishRunsPostgres), else in one transaction — then publishes
+// progress. (It need not wake the dispatcher: the window counts the tasks
+// waiting in the queue, and a finishing run left it already.) Should that
+// fail (a lost lease, a bad row), each outcome is recorded alone, so one
+// run cannot fail the others.
 func (s *Service) finishGroup(reqs []*finishReq) {
 	ctx := groupContext(reqs[0].ctx)
 	var batches []*ent.Batch
-	err := s.withFastTx(ctx, func(tx *ent.Tx) error {
-		var err error
-		batches, err = s.finishRuns(ctx, tx, reqs)
-		return err
-	})
+	var err error
+	if s.dialect == dialect.Postgres {
+		batches, err = s.finishRunsPostgres(ctx, reqs)
+	} else {
+		err = s.withFastTx(ctx, func(tx *ent.Tx) error {
+			batches, err = s.finishRuns(ctx, tx, reqs)
+			return err
+		})
+	}
 	if err != nil && len(reqs) > 1 {
 		for _, req := range reqs {
 			s.finishGroup([]*finishReq{req})
@@ -81,13 +88,15 @@ func (s *Service) finishGroup(reqs []*finishReq) {
 		s.publish(ctx, b)
 	}
 	for _, req := range reqs {
-		if req.run.BatchID == nil {
+		if req.run.BatchID == nil && req.err == nil {
 			s.publishRun(ctx, req.run.ID)
 		}
 	}
 	for _, req := range reqs {
-		s.log.InfoContext(ctx, "run finished", "run_id", req.run.ID, "status", req.out.status,
-			"batch_id", deref(req.run.BatchID))
+		if req.err == nil {
+			s.log.InfoContext(ctx, "run finished", "run_id", req.run.ID, "status", req.out.status,
+				"batch_id", deref(req.run.BatchID))
+		}
 	}
 }
 

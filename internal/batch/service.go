@@ -2,6 +2,7 @@ package batch
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -131,6 +132,10 @@ type Deps struct {
 	// FastDB runs the claim and finish transactions of runs: a client whose
 	// commits return before they are durable (see withFastTx); default DB.
 	FastDB *ent.Client
+	// FastSQL is the pool under FastDB, on which the statements run for
+	// every dispatch and finish are prepared once (see prepared); without
+	// it they run unprepared on FastDB.
+	FastSQL *sql.DB
 	// Dialect is the database's SQL dialect: dialect.Postgres or
 	// dialect.SQLite (required).
 	Dialect    string
@@ -146,6 +151,7 @@ type Deps struct {
 type Service struct {
 	db      *ent.Client
 	fast    *ent.Client // Deps.FastDB, else db
+	hot     prepared    // on Deps.FastSQL
 	dialect string
 	queue   Queue
 	pub     Publisher
@@ -189,8 +195,8 @@ func New(d Deps, opts Options) *Service {
 	if fast == nil {
 		fast = d.DB
 	}
-	s := &Service{db: d.DB, fast: fast, dialect: d.Dialect, queue: d.Queue, pub: d.Publisher, sub: d.Subscriber,
-		blobs: d.Blobs, engine: d.Engine, log: log, opts: opts}
+	s := &Service{db: d.DB, fast: fast, hot: prepared{db: d.FastSQL, fallback: fast}, dialect: d.Dialect,
+		queue: d.Queue, pub: d.Publisher, sub: d.Subscriber, blobs: d.Blobs, engine: d.Engine, log: log, opts: opts}
 	s.backlog = make(chan struct{}, maxBacklog)
 	s.loads.run = s.loadGroup
 	s.singleLoads.run = s.loadGroup

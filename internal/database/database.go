@@ -31,6 +31,9 @@ type DB struct {
 	// is flushed), for the claim and finish of runs, whose loss in a
 	// database crash the sweeper repairs. It is the main client on SQLite.
 	Fast *ent.Client
+	// FastSQL is the pool under Fast, for the statements sheaf prepares
+	// once and runs on every dispatch and finish.
+	FastSQL *sql.DB
 }
 
 // Close closes both clients.
@@ -81,14 +84,15 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		client.Close()
 		return nil, fmt.Errorf("migrating database: %w", err)
 	}
-	fast := client
+	d := &DB{Client: client, Dialect: dialectName, SQL: db, Fast: client, FastSQL: db}
 	if dialectName == dialect.Postgres {
-		if fast, err = openAsyncCommit(rawURL); err != nil {
+		if d.FastSQL, err = openAsyncCommit(rawURL); err != nil {
 			client.Close()
 			return nil, err
 		}
+		d.Fast = ent.NewClient(ent.Driver(entsql.OpenDB(dialect.Postgres, d.FastSQL)))
 	}
-	return &DB{Client: client, Dialect: dialectName, SQL: db, Fast: fast}, nil
+	return d, nil
 }
 
 // withExecMode makes pgx run each statement in one round trip without
@@ -115,13 +119,22 @@ func withExecMode(rawURL string) (string, error) {
 // commit asynchronously (pgx passes unknown URL parameters on as session
 // settings) and end any statement after 30 s: the run transactions that use
 // it run without a deadline of their own (see batch.groupContext).
-func openAsyncCommit(rawURL string) (*ent.Client, error) {
+//
+// Its sessions also plan without sequential scans. Every statement on this
+// pool finds its rows through an index (runs by id, a batch's runs by
+// position), and the dispatch and finish statements are prepared once per
+// connection: PostgreSQL then keeps one generic plan, made from the
+// statistics of the moment. Planned while the runs table was small or not
+// yet analysed (a new deployment; autovacuum off), that plan was a
+// sequential scan, and every finish read the whole table from then on.
+func openAsyncCommit(rawURL string) (*sql.DB, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("database url: %w", err)
 	}
 	q := u.Query()
 	q.Set("synchronous_commit", "off")
+	q.Set("enable_seqscan", "off")
 	if q.Get("statement_timeout") == "" {
 		q.Set("statement_timeout", "30s")
 	}
@@ -132,7 +145,7 @@ func openAsyncCommit(rawURL string) (*ent.Client, error) {
 	}
 	db.SetMaxOpenConns(16)
 	db.SetMaxIdleConns(16)
-	return ent.NewClient(ent.Driver(entsql.OpenDB(dialect.Postgres, db))), nil
+	return db, nil
 }
 
 // migrateMu serialises migrations within a process: ent's schema.Create

@@ -69,7 +69,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Engine = engine.New(a.Blobs, engine.Options{MaxInputBytes: cfg.MaxUploadBytes, AllowPrivateURLs: cfg.AllowPrivateURLs,
 		Parser: document.ParserOptions{PDFInstances: cfg.Concurrency, Recognizer: ocr}})
 	a.Svc = batch.New(batch.Deps{
-		DB: a.DB.Client, FastDB: a.DB.Fast, Dialect: a.DB.Dialect, Queue: a.Queue, Publisher: a.Hub,
+		DB: a.DB.Client, FastDB: a.DB.Fast, FastSQL: a.DB.FastSQL, Dialect: a.DB.Dialect, Queue: a.Queue, Publisher: a.Hub,
 		Subscriber: hubSubscriber{a.Hub}, Blobs: a.Blobs, Logger: log, Engine: a.Engine,
 	}, batch.Options{
 		MaxBatchInputs: cfg.MaxBatchInputs, MaxTextBytes: int(cfg.MaxTextBytes), MaxUploadBytes: cfg.MaxUploadBytes,
