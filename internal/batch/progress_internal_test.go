@@ -104,3 +104,33 @@ func TestPaceKeepsTheNewerHint(t *testing.T) {
 		}
 	})
 }
+
+// TestHintCacheDecodesEachMessage checks the cache that lets every watcher
+// of a batch share one decoding of each hint: each message comes back as
+// itself, however many messages came in between (more than the cache
+// holds), and a message that is not a Progress is refused.
+func TestHintCacheDecodesEachMessage(t *testing.T) {
+	var c hintCache
+	msgs := make([][]byte, 2*hintCacheSize)
+	for i := range msgs {
+		b, err := json.Marshal(Progress{BatchID: "bat_1", Status: StatusProcessing, Version: int64(i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		msgs[i] = b
+	}
+	for round := range 2 {
+		for i, m := range msgs {
+			p, ok := c.decode(m)
+			if !ok || p.Version != int64(i) || p.BatchID != "bat_1" {
+				t.Fatalf("round %d: message %d decoded as %+v, %v", round, i, p, ok)
+			}
+		}
+	}
+	if p, ok := c.decode([]byte(`not json`)); ok {
+		t.Errorf("a message that is not JSON decoded as %+v", p)
+	}
+	if _, ok := c.decode(nil); ok {
+		t.Error("an empty message decoded")
+	}
+}
