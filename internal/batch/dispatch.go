@@ -344,8 +344,8 @@ func (s *Service) markNext(ctx context.Context, batchID string, n int, now time.
 	return tasks, nil
 }
 
-// markStatement is markNext's statement in the dialect's placeholders:
-// $1 is the time, $2 the batch, $3 how many runs to mark.
+// markStatement is markNext's statement in the dialect's placeholders: the
+// first is the time, the second the batch, the third how many runs to mark.
 func markStatement(dialectName string) string {
 	if dialectName == dialect.Postgres {
 		return markPostgres

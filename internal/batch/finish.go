@@ -59,8 +59,8 @@ func (r *finishReq) from() RunStatus {
 // PostgreSQL (finishRunsPostgres), else in one transaction — then publishes
 // progress. (It need not wake the dispatcher: the window counts the tasks
 // waiting in the queue, and a finishing run left it already.) Should that
-// fail (a lost lease, a bad row), each outcome is recorded alone, so one
-// run cannot fail the others.
+// fail (a bad row; on SQLite also a run that changed state), each outcome
+// is recorded alone, so one run cannot fail the others.
 func (s *Service) finishGroup(reqs []*finishReq) {
 	ctx := groupContext(reqs[0].ctx)
 	var batches []*ent.Batch
@@ -73,14 +73,16 @@ func (s *Service) finishGroup(reqs []*finishReq) {
 			return err
 		})
 	}
-	if err != nil && len(reqs) > 1 {
+	if err != nil && len(reqs) > 1 && !errors.Is(err, errOutcomesUnknown) {
 		for _, req := range reqs {
 			s.finishGroup([]*finishReq{req})
 		}
 		return
 	}
 	if err != nil {
-		reqs[0].err = err
+		for _, req := range reqs {
+			req.err = err
+		}
 		return
 	}
 	// Hints first: subscribers and waiters measure their lag from the commit.
@@ -100,7 +102,7 @@ func (s *Service) finishGroup(reqs []*finishReq) {
 	}
 }
 
-// finishRuns records outcomes in tx: the batch rows first, in id order,
+// finishRuns records outcomes in tx (on SQLite): the batch rows first, in id order,
 // with every outcome counted, then each run, then the completion of any
 // batch left with no open run. It returns the batch rows as committed.
 func (s *Service) finishRuns(ctx context.Context, tx *ent.Tx, reqs []*finishReq) ([]*ent.Batch, error) {

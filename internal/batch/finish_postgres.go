@@ -3,6 +3,7 @@ package batch
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -15,22 +16,30 @@ import (
 // finishStatement records a group of outcomes on PostgreSQL in one
 // statement, which commits on its own:
 //
-//   - locked takes the row locks of the group's batches first, in id order,
-//     as every transaction that writes a batch and its runs does, so that it
-//     cannot deadlock with a cancel or a claim;
+//   - locked takes the row locks of the group's batches first, in id order
+//     (byte order, as batchIDs sorts), as every transaction that writes a
+//     batch and its runs does, so that it cannot deadlock with a cancel or
+//     a claim; the always-true count in o's condition is what makes it run
+//     before o touches a run;
 //   - o writes each run's outcome ($3–$9, one array element per request)
 //     while the run is still in the state its request left it in, and
 //     returns the requests it wrote (a duplicate of a request, or a run
 //     that changed state meanwhile, is not written);
-//   - d counts what o wrote per batch, and b moves the batch counters by
+//   - d counts what o wrote per batch, and counted moves the batch counters by
 //     exactly that, starts a PENDING batch when a run left PENDING, and
 //     completes it when no run is left open, as complete does;
 //   - each written request comes back with its batch as committed.
 //
 // A run keeps the output, error and start time it had when its request
 // brings none. $2 is the time of the finish.
+//
+// Unlike the transaction it replaces, the statement reads the runs as they
+// were when it started, before it waited for the batch locks: a run that
+// the holder of such a lock moved into the state a request expects would
+// count as changed. No writer does that to a run whose outcome is waiting:
+// a handler records an outcome only after its own claim committed.
 const finishStatement = `WITH locked AS (
-	SELECT id FROM batches WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE
+	SELECT id FROM batches WHERE id = ANY($1::text[]) ORDER BY id COLLATE "C" FOR UPDATE
 ), o AS (
 	UPDATE runs AS r SET status = v.status, output = COALESCE(v.output::jsonb, r.output),
 		error_code = COALESCE(v.error_code, r.error_code), error_message = COALESCE(v.error_message, r.error_message),
@@ -47,28 +56,28 @@ const finishStatement = `WITH locked AS (
 		count(*) FILTER (WHERE status = 'NEEDS_REVIEW') AS needs_review,
 		count(*) FILTER (WHERE status = 'FAILED') AS failed
 	FROM o WHERE batch_id IS NOT NULL GROUP BY batch_id
-), b AS (
-	UPDATE batches AS b SET
-		pending = b.pending - d.from_pending, processing = b.processing - d.from_processing,
-		processed = b.processed + d.processed, needs_review = b.needs_review + d.needs_review,
-		failed = b.failed + d.failed, version = b.version + 1, updated_at = $2,
+), counted AS (
+	UPDATE batches AS t SET
+		pending = t.pending - d.from_pending, processing = t.processing - d.from_processing,
+		processed = t.processed + d.processed, needs_review = t.needs_review + d.needs_review,
+		failed = t.failed + d.failed, version = t.version + 1, updated_at = $2,
 		status = CASE
-			WHEN b.pending - d.from_pending = 0 AND b.processing - d.from_processing = 0
-				AND b.status IN ('PENDING', 'PROCESSING')
-				THEN CASE WHEN b.processed + d.processed + b.needs_review + d.needs_review > 0
+			WHEN t.pending - d.from_pending = 0 AND t.processing - d.from_processing = 0
+				AND t.status IN ('PENDING', 'PROCESSING')
+				THEN CASE WHEN t.processed + d.processed + t.needs_review + d.needs_review > 0
 					THEN 'PROCESSED' ELSE 'FAILED' END
-			WHEN b.status = 'PENDING' AND d.from_pending > 0 THEN 'PROCESSING'
-			ELSE b.status END,
-		started_at = CASE WHEN b.status = 'PENDING' AND d.from_pending > 0 THEN $2 ELSE b.started_at END,
-		completed_at = CASE WHEN b.pending - d.from_pending = 0 AND b.processing - d.from_processing = 0
-			AND b.completed_at IS NULL THEN $2 ELSE b.completed_at END
-	FROM d WHERE b.id = d.batch_id
-	RETURNING b.id, b.status, b.total, b.pending, b.processing, b.processed, b.needs_review, b.failed,
-		b.cancelled, b.version, b.updated_at, b.completed_at
+			WHEN t.status = 'PENDING' AND d.from_pending > 0 THEN 'PROCESSING'
+			ELSE t.status END,
+		started_at = CASE WHEN t.status = 'PENDING' AND d.from_pending > 0 THEN $2 ELSE t.started_at END,
+		completed_at = CASE WHEN t.pending - d.from_pending = 0 AND t.processing - d.from_processing = 0
+			AND t.completed_at IS NULL THEN $2 ELSE t.completed_at END
+	FROM d WHERE t.id = d.batch_id
+	RETURNING t.id, t.status, t.total, t.pending, t.processing, t.processed, t.needs_review, t.failed,
+		t.cancelled, t.version, t.updated_at, t.completed_at
 )
-SELECT o.req, b.id, b.status, b.total, b.pending, b.processing, b.processed, b.needs_review, b.failed,
-	b.cancelled, b.version, b.updated_at, b.completed_at
-FROM o LEFT JOIN b ON b.id = o.batch_id`
+SELECT o.req, c.id, c.status, c.total, c.pending, c.processing, c.processed, c.needs_review, c.failed,
+	c.cancelled, c.version, c.updated_at, c.completed_at
+FROM o LEFT JOIN counted AS c ON c.id = o.batch_id`
 
 // finishArgs are finishStatement's arguments for a group.
 func (s *Service) finishArgs(reqs []*finishReq) []any {
@@ -83,10 +92,7 @@ func (s *Service) finishArgs(reqs []*finishReq) []any {
 		if e := req.out.err; e != nil {
 			code[i], message[i] = &e.Code, &e.Message
 		} else {
-			out := "null" // no output is JSON null, as ent writes it
-			if req.out.result.Output != nil {
-				out = string(req.out.result.Output)
-			}
+			out := string(jsonArg(req.out.result.Output))
 			output[i] = &out
 		}
 		if !req.claimed {
@@ -117,7 +123,7 @@ func (s *Service) finishRunsPostgres(ctx context.Context, reqs []*finishReq) ([]
 			b   finishedBatch
 		)
 		if err := rows.Scan(append([]any{&req}, b.fields()...)...); err != nil {
-			return nil, fmt.Errorf("reading recorded outcomes: %w", err)
+			return nil, fmt.Errorf("%w: reading them: %w", errOutcomesUnknown, err)
 		}
 		written[req-1] = true
 		if b.id.Valid && byID[b.id.String] == nil {
@@ -125,7 +131,7 @@ func (s *Service) finishRunsPostgres(ctx context.Context, reqs []*finishReq) ([]
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("recording %d run outcomes: %w", len(reqs), err)
+		return nil, fmt.Errorf("%w: reading them: %w", errOutcomesUnknown, err)
 	}
 	for i, req := range reqs {
 		if !written[i] {
@@ -138,6 +144,11 @@ func (s *Service) finishRunsPostgres(ctx context.Context, reqs []*finishReq) ([]
 	}
 	return batches, nil
 }
+
+// errOutcomesUnknown marks an error met while reading what finishStatement
+// wrote: the statement may have committed, so recording the group again
+// one by one would find its runs changed and call every request stale.
+var errOutcomesUnknown = errors.New("run outcomes may have been recorded")
 
 // finishedBatch is a batch row finishStatement returns, null for a single
 // run.

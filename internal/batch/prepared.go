@@ -23,16 +23,16 @@ type prepared struct {
 	stmts map[string]*sql.Stmt
 }
 
-// query runs the statement of text query with args.
+// query runs the statement of text query with args: prepared, or
+// unprepared on the fallback client when there is no pool to prepare it on
+// or preparing it failed.
 func (p *prepared) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if p.db == nil {
-		return p.fallback.QueryContext(ctx, query, args...)
+	if p.db != nil {
+		if st, err := p.stmt(ctx, query); err == nil {
+			return st.QueryContext(ctx, args...)
+		}
 	}
-	st, err := p.stmt(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	return st.QueryContext(ctx, args...)
+	return p.fallback.QueryContext(ctx, query, args...)
 }
 
 // stmt returns the prepared statement of text query, preparing it on first

@@ -169,17 +169,23 @@ func takeProgress(sub Subscription) (Progress, bool) {
 var decodedHints hintCache
 
 // hintCache decodes each progress hint once. A subscriber hands every
-// subscription of a topic the very same message (see Subscription.Take),
-// and each watcher takes each hint while it paces, so a batch followed by
-// 1,000 clients decoded every hint 1,000 times: the largest CPU cost of
-// the fan-out. Decoding is pure, so the cache is shared by every Service;
-// it remembers the last hintCacheSize messages, by the address of their
-// bytes (kept alive while remembered, so never reused meanwhile).
+// subscription of a topic the very same message (see Subscription), and
+// each watcher takes the hints as they come while it paces, so without it
+// every hint was decoded once per watcher of its batch. Decoding is pure,
+// so the cache is shared by every Service; it remembers the last
+// hintCacheSize messages by the address and length of their bytes (kept
+// alive while remembered, so never reused meanwhile).
 type hintCache struct {
 	mu    sync.Mutex
-	byMsg map[*byte]Progress
-	ring  [hintCacheSize]*byte
+	byMsg map[hintKey]Progress
+	ring  [hintCacheSize]hintKey
 	next  int
+}
+
+// hintKey identifies one message.
+type hintKey struct {
+	first *byte
+	n     int
 }
 
 const hintCacheSize = 64
@@ -189,18 +195,23 @@ func (c *hintCache) decode(msg []byte) (Progress, bool) {
 	if len(msg) == 0 {
 		return Progress{}, false
 	}
-	key := &msg[0]
+	key := hintKey{&msg[0], len(msg)}
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if p, ok := c.byMsg[key]; ok {
+	p, ok := c.byMsg[key]
+	c.mu.Unlock()
+	if ok {
 		return p, true
 	}
-	var p Progress
-	if json.Unmarshal(msg, &p) != nil {
+	if json.Unmarshal(msg, &p) != nil { // outside the lock: two may race, harmlessly
 		return p, false
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.byMsg[key]; ok {
+		return p, true
+	}
 	if c.byMsg == nil {
-		c.byMsg = make(map[*byte]Progress, hintCacheSize)
+		c.byMsg = make(map[hintKey]Progress, hintCacheSize)
 	}
 	delete(c.byMsg, c.ring[c.next])
 	c.ring[c.next] = key

@@ -108,7 +108,8 @@ func TestPaceKeepsTheNewerHint(t *testing.T) {
 // TestHintCacheDecodesEachMessage checks the cache that lets every watcher
 // of a batch share one decoding of each hint: each message comes back as
 // itself, however many messages came in between (more than the cache
-// holds), and a message that is not a Progress is refused.
+// holds), the cache remembers the latest messages and no more, and a
+// message that is not a Progress is refused.
 func TestHintCacheDecodesEachMessage(t *testing.T) {
 	var c hintCache
 	msgs := make([][]byte, 2*hintCacheSize)
@@ -125,6 +126,12 @@ func TestHintCacheDecodesEachMessage(t *testing.T) {
 			if !ok || p.Version != int64(i) || p.BatchID != "bat_1" {
 				t.Fatalf("round %d: message %d decoded as %+v, %v", round, i, p, ok)
 			}
+			if _, kept := c.byMsg[hintKey{&m[0], len(m)}]; !kept {
+				t.Fatalf("round %d: message %d is not remembered", round, i)
+			}
+		}
+		if len(c.byMsg) != hintCacheSize {
+			t.Fatalf("round %d: the cache holds %d messages, want %d", round, len(c.byMsg), hintCacheSize)
 		}
 	}
 	if p, ok := c.decode([]byte(`not json`)); ok {

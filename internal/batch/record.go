@@ -4,16 +4,16 @@ import (
 	"context"
 	"fmt"
 
-	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
 
 	"github.com/sheaf-dev/sheaf/ent"
 	"github.com/sheaf-dev/sheaf/ent/run"
 )
 
-// recordOutcomes writes the outcomes of a group of runs in one UPDATE: each
-// column takes its value per run from a CASE on the run id, and each run
-// only while it is still in the state its request left it in. It returns
+// recordOutcomes writes the outcomes of a group of runs in one UPDATE, on
+// SQLite (PostgreSQL records a group with finishStatement): each column
+// takes its value per run from a CASE on the run id, and each run only
+// while it is still in the state its request left it in. It returns
 // ErrStaleLease when a single run was not, errGroupRaced when one of
 // several was (the caller then records them one by one).
 func (s *Service) recordOutcomes(ctx context.Context, tx *ent.Tx, reqs []*finishReq) error {
@@ -22,7 +22,7 @@ func (s *Service) recordOutcomes(ctx context.Context, tx *ent.Tx, reqs []*finish
 		Where(stillIn(reqs))
 	// perRun sets col, for the runs value gives one for, from a CASE on
 	// the run id; the others keep theirs.
-	perRun := func(col, cast string, value func(*finishReq) (any, bool)) {
+	perRun := func(col string, value func(*finishReq) (any, bool)) {
 		var set []*finishReq
 		var vals []any
 		for _, req := range reqs {
@@ -36,25 +36,25 @@ func (s *Service) recordOutcomes(ctx context.Context, tx *ent.Tx, reqs []*finish
 		u.Set(col, entsql.ExprFunc(func(b *entsql.Builder) {
 			b.WriteString("CASE ").Ident(run.FieldID)
 			for i, req := range set {
-				b.WriteString(" WHEN ").Arg(req.run.ID).WriteString(" THEN ").Arg(vals[i]).WriteString(cast)
+				b.WriteString(" WHEN ").Arg(req.run.ID).WriteString(" THEN ").Arg(vals[i])
 			}
 			b.WriteString(" ELSE ").Ident(col).WriteString(" END")
 		}))
 	}
-	perRun(run.FieldStatus, "", func(r *finishReq) (any, bool) { return string(r.out.status), true })
-	perRun(run.FieldOutput, s.cast("jsonb"), func(r *finishReq) (any, bool) {
+	perRun(run.FieldStatus, func(r *finishReq) (any, bool) { return string(r.out.status), true })
+	perRun(run.FieldOutput, func(r *finishReq) (any, bool) {
 		if r.out.err != nil {
 			return nil, false
 		}
-		return s.jsonArg(r.out.result.Output), true
+		return jsonArg(r.out.result.Output), true
 	})
-	perRun(run.FieldErrorCode, "", func(r *finishReq) (any, bool) {
+	perRun(run.FieldErrorCode, func(r *finishReq) (any, bool) {
 		return errorField(r, func(e *RunError) string { return e.Code })
 	})
-	perRun(run.FieldErrorMessage, "", func(r *finishReq) (any, bool) {
+	perRun(run.FieldErrorMessage, func(r *finishReq) (any, bool) {
 		return errorField(r, func(e *RunError) string { return e.Message })
 	})
-	perRun(run.FieldStartedAt, s.cast("timestamptz"), func(r *finishReq) (any, bool) { return r.started, !r.claimed })
+	perRun(run.FieldStartedAt, func(r *finishReq) (any, bool) { return r.started, !r.claimed })
 	query, args := u.Query()
 	res, err := tx.ExecContext(ctx, query, args...)
 	if err != nil {
@@ -100,23 +100,11 @@ func errorField(r *finishReq, field func(*RunError) string) (any, bool) {
 	return field(r.out.err), true
 }
 
-// cast returns a PostgreSQL type cast for a parameter whose type the
-// server cannot infer inside a CASE; SQLite needs none.
-func (s *Service) cast(typ string) string {
-	if s.dialect == dialect.Postgres {
-		return "::" + typ
-	}
-	return ""
-}
-
-// jsonArg is a JSON value as a parameter: text for PostgreSQL's jsonb, the
-// bytes ent itself stores for SQLite; no value is JSON null, as ent writes it.
-func (s *Service) jsonArg(raw []byte) any {
+// jsonArg is a JSON value as a parameter, the bytes ent itself stores; no
+// value is JSON null, as ent writes it.
+func jsonArg(raw []byte) []byte {
 	if raw == nil {
-		raw = []byte("null")
-	}
-	if s.dialect == dialect.Postgres {
-		return string(raw)
+		return []byte("null")
 	}
 	return raw
 }

@@ -41,7 +41,9 @@ type Subscriber interface {
 }
 
 // Subscription is one live subscription: Ready fires when a newer message
-// is waiting, Take returns the newest one.
+// is waiting, Take returns the newest one. A message is never modified
+// once delivered, and a new message is a new slice: watchers share the
+// decoding of each one by the address of its bytes (see hintCache).
 type Subscription interface {
 	Ready() <-chan struct{}
 	Take() ([]byte, bool)
@@ -129,8 +131,9 @@ func (o *Options) defaults() {
 // be nil in a process that only reads (they are then no-ops / errors).
 type Deps struct {
 	DB *ent.Client
-	// FastDB runs the claim and finish transactions of runs: a client whose
-	// commits return before they are durable (see withFastTx); default DB.
+	// FastDB runs the claims, finishes and dispatch marks of runs: a client
+	// whose commits return before they are durable (see withFastTx);
+	// default DB.
 	FastDB *ent.Client
 	// FastSQL is the pool under FastDB, on which the statements run for
 	// every dispatch and finish are prepared once (see prepared); without
@@ -215,8 +218,8 @@ func New(d Deps, opts Options) *Service {
 // group transactions' worth.
 const maxBacklog = 4 * maxGroup
 
-// withFastTx is withTx for the transactions of every run (claim and
-// finish), on the client of Deps.FastDB. On PostgreSQL that client's
+// withFastTx is withTx for the transactions of every run (claim, and
+// finish on SQLite), on the client of Deps.FastDB. On PostgreSQL that client's
 // sessions commit asynchronously: the commit returns before the WAL is
 // flushed, which would otherwise take most of their time. A database crash
 // can then lose the last moments of claims and finishes — atomically, so

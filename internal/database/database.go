@@ -32,7 +32,8 @@ type DB struct {
 	// database crash the sweeper repairs. It is the main client on SQLite.
 	Fast *ent.Client
 	// FastSQL is the pool under Fast, for the statements sheaf prepares
-	// once and runs on every dispatch and finish.
+	// once and runs on every dispatch and finish; nil when DATABASE_URL
+	// names pgx's default_query_exec_mode (then nothing is prepared).
 	FastSQL *sql.DB
 }
 
@@ -54,10 +55,12 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		drv         string
 		err         error
 		dialectName string
+		namedMode   bool // the URL chooses pgx's query exec mode
 	)
 	switch {
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
 		drv, dialectName = "pgx", dialect.Postgres
+		namedMode = strings.Contains(rawURL, "default_query_exec_mode=")
 		if rawURL, err = withExecMode(rawURL); err != nil {
 			return nil, err
 		}
@@ -86,11 +89,18 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 	}
 	d := &DB{Client: client, Dialect: dialectName, SQL: db, Fast: client, FastSQL: db}
 	if dialectName == dialect.Postgres {
-		if d.FastSQL, err = openAsyncCommit(rawURL); err != nil {
+		fast, err := openAsyncCommit(rawURL)
+		if err != nil {
 			client.Close()
 			return nil, err
 		}
-		d.Fast = ent.NewClient(ent.Driver(entsql.OpenDB(dialect.Postgres, d.FastSQL)))
+		d.Fast = ent.NewClient(ent.Driver(entsql.OpenDB(dialect.Postgres, fast)))
+		// A URL that names how pgx runs statements (say, for a pooler
+		// that keeps no prepared statements) prepares none.
+		d.FastSQL = fast
+		if namedMode {
+			d.FastSQL = nil
+		}
 	}
 	return d, nil
 }
@@ -120,13 +130,14 @@ func withExecMode(rawURL string) (string, error) {
 // settings) and end any statement after 30 s: the run transactions that use
 // it run without a deadline of their own (see batch.groupContext).
 //
-// Its sessions also plan without sequential scans. Every statement on this
-// pool finds its rows through an index (runs by id, a batch's runs by
-// position), and the dispatch and finish statements are prepared once per
-// connection: PostgreSQL then keeps one generic plan, made from the
-// statistics of the moment. Planned while the runs table was small or not
-// yet analysed (a new deployment; autovacuum off), that plan was a
-// sequential scan, and every finish read the whole table from then on.
+// Its sessions also plan without sequential scans, unless the URL says
+// otherwise. Every statement on this pool finds its rows through an index
+// (runs by id, a batch's runs by position), and the dispatch and finish
+// statements are prepared once per connection: PostgreSQL then keeps one
+// generic plan, made from the statistics of the moment. Planned while the
+// runs table was small or not yet analysed (a new deployment; autovacuum
+// off), that plan was a sequential scan, and every finish read the whole
+// table from then on.
 func openAsyncCommit(rawURL string) (*sql.DB, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
@@ -134,9 +145,10 @@ func openAsyncCommit(rawURL string) (*sql.DB, error) {
 	}
 	q := u.Query()
 	q.Set("synchronous_commit", "off")
-	q.Set("enable_seqscan", "off")
-	if q.Get("statement_timeout") == "" {
-		q.Set("statement_timeout", "30s")
+	for name, value := range map[string]string{"enable_seqscan": "off", "statement_timeout": "30s"} {
+		if q.Get(name) == "" {
+			q.Set(name, value)
+		}
 	}
 	u.RawQuery = q.Encode()
 	db, err := sql.Open("pgx", u.String())

@@ -2,6 +2,7 @@ package database_test
 
 import (
 	"context"
+	neturl "net/url"
 	"slices"
 	"testing"
 
@@ -63,5 +64,53 @@ func TestMigrateDropsRetiredIndexesOnly(t *testing.T) {
 		if !slices.Contains(names, kept) {
 			t.Errorf("index %s is missing: %v", kept, names)
 		}
+	}
+}
+
+// TestFastPoolSettings pins how the pool for run statements is set up on
+// PostgreSQL: its sessions commit asynchronously and plan without
+// sequential scans, a setting the URL gives wins, and a URL that names
+// pgx's exec mode gets no pool for prepared statements.
+func TestFastPoolSettings(t *testing.T) {
+	if !testutil.Postgres() {
+		t.Skip("the fast pool is PostgreSQL's; SQLite has one pool")
+	}
+	ctx := context.Background()
+	base, err := neturl.Parse(testutil.DatabaseURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		param, value, seqscan string
+		prepares              bool
+	}{
+		{"", "", "off", true},
+		{"enable_seqscan", "on", "on", true},
+		{"default_query_exec_mode", "simple_protocol", "off", false},
+	} {
+		u := *base
+		if c.param != "" {
+			q := u.Query()
+			q.Set(c.param, c.value)
+			u.RawQuery = q.Encode()
+		}
+		db, err := database.Open(ctx, u.String())
+		if err != nil {
+			t.Fatalf("%s=%s: %v", c.param, c.value, err)
+		}
+		rows, err := db.Fast.QueryContext(ctx, "SELECT current_setting('synchronous_commit'), current_setting('enable_seqscan')")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var commit, seqscan string
+		for rows.Next() {
+			err = rows.Scan(&commit, &seqscan)
+		}
+		rows.Close()
+		if err != nil || commit != "off" || seqscan != c.seqscan || (db.FastSQL != nil) != c.prepares {
+			t.Errorf("%s=%s: synchronous_commit %q, enable_seqscan %q, prepared statements %v (%v); want off, %s, %v",
+				c.param, c.value, commit, seqscan, db.FastSQL != nil, err, c.seqscan, c.prepares)
+		}
+		db.Close()
 	}
 }
