@@ -12,8 +12,10 @@ import (
 var (
 	// p3Rounds alternate idle and loaded blocks, so a change in the
 	// machine's load during the run hits both conditions alike.
-	p3Rounds = 5
-	// p3Block single runs are timed per condition and round (50 each in all).
+	p3Rounds = 10
+	// p3Block single runs are timed per condition and round (100 each in
+	// all: the p95 of 50 was the third-slowest run, and two slow runs in
+	// either condition moved the ratio by 0.3).
 	p3Block = 10
 	// p3LoadRuns is the size of the batch that saturates the workers.
 	p3LoadRuns = 10_000
