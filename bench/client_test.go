@@ -155,8 +155,19 @@ func (s *stack) dialWS(ctx context.Context, key string) (*wsConn, error) {
 }
 
 func (ws *wsConn) read(timeout time.Duration) (wsMessage, error) {
+	m, _, err := ws.readAt(timeout)
+	return m, err
+}
+
+// readAt reads one message and returns it with the time its bytes had
+// arrived, before decoding.
+func (ws *wsConn) readAt(timeout time.Duration) (wsMessage, time.Time, error) {
 	_ = ws.c.SetReadDeadline(time.Now().Add(timeout))
 	var m wsMessage
-	err := ws.c.ReadJSON(&m)
-	return m, err
+	_, data, err := ws.c.ReadMessage()
+	at := time.Now()
+	if err == nil {
+		err = json.Unmarshal(data, &m)
+	}
+	return m, at, err
 }

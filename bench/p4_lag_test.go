@@ -222,8 +222,7 @@ func (c *subscriber) collect(snapshot func()) {
 		}
 	}()
 	for {
-		m, err := c.ws.read(5 * time.Minute)
-		now := time.Now()
+		m, now, err := c.ws.readAt(5 * time.Minute)
 		if err != nil {
 			c.result <- subResult{err: fmt.Errorf("reading: %w", err)}
 			return
