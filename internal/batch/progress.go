@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -36,9 +37,21 @@ func ProgressOf(b *ent.Batch) Progress {
 	return Progress{BatchID: b.ID, Status: Status(b.Status), Counts: CountsOf(b), UpdatedAt: b.UpdatedAt, Version: b.Version}
 }
 
-// progressInterval is the least time between two progress events sent to
-// one watcher; hints arriving meanwhile are coalesced into the latest.
+// progressInterval is the mean least time between two progress events
+// sent to one watcher; hints arriving meanwhile are coalesced into the
+// latest. After each send a watcher holds for a random 75–125% of it (see
+// nextSend): the watchers of a batch all send the first hint they get at
+// once, and with a fixed interval they stayed in step, every wave of sends
+// to all of them contending for the CPU with the next wave and with the
+// workers whose outcomes make the hints; scattered, they fall out of step
+// within a few intervals.
 const progressInterval = 100 * time.Millisecond
+
+// nextSend is the earliest a watcher that sent at sentAt sends again,
+// unless the batch ends.
+func nextSend(sentAt time.Time) time.Time {
+	return sentAt.Add(progressInterval*3/4 + rand.N(progressInterval/2))
+}
 
 func batchTopic(id string) string { return "batch:" + id }
 func runTopic(id string) string   { return "run:" + id }
@@ -106,7 +119,7 @@ func (s *Service) WatchBatch(ctx context.Context, org, batchID string) (<-chan *
 
 func (s *Service) watch(ctx context.Context, org, batchID string, sub Subscription, out chan<- *Progress) {
 	var last int64 = -1
-	var sentAt time.Time
+	var next time.Time              // see nextSend
 	send := func(p Progress) bool { // reports whether to go on
 		if p.Version <= last {
 			return true
@@ -116,7 +129,7 @@ func (s *Service) watch(ctx context.Context, org, batchID string, sub Subscripti
 		case <-ctx.Done():
 			return false
 		}
-		last, sentAt = p.Version, time.Now()
+		last, next = p.Version, nextSend(time.Now())
 		return !p.final()
 	}
 	snapshot := func() bool {
@@ -145,7 +158,7 @@ func (s *Service) watch(ctx context.Context, org, batchID string, sub Subscripti
 			if !ok {
 				continue
 			}
-			if p, ok = pace(ctx, sub, p, sentAt); !ok {
+			if p, ok = pace(ctx, sub, p, next); !ok {
 				return
 			}
 			ticker.Reset(s.opts.SnapshotInterval)
@@ -220,15 +233,15 @@ func (c *hintCache) decode(msg []byte) (Progress, bool) {
 	return p, true
 }
 
-// pace holds p until progressInterval has passed since the last send,
-// replacing it with any newer hint meanwhile, and returns what to send. A
-// final state goes at once: it is what a client waits for, and nothing
-// follows it. It returns false when ctx ends.
-func pace(ctx context.Context, sub Subscription, p Progress, sentAt time.Time) (Progress, bool) {
+// pace holds p until the time next (see nextSend), replacing it with any
+// newer hint meanwhile, and returns what to send. A final state goes at
+// once: it is what a client waits for, and nothing follows it. It returns
+// false when ctx ends.
+func pace(ctx context.Context, sub Subscription, p Progress, next time.Time) (Progress, bool) {
 	if p.final() {
 		return p, true
 	}
-	wait := time.Until(sentAt.Add(progressInterval))
+	wait := time.Until(next)
 	if wait <= 0 {
 		return p, true
 	}

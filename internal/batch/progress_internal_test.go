@@ -42,9 +42,9 @@ func (h *hints) Take() ([]byte, bool) {
 	return b, b != nil
 }
 
-// TestPaceCoalescesButSendsTheEndAtOnce pins the progress pacing: within
-// progressInterval of the last send, hints are held and replaced by newer
-// ones, and sent when the interval is up; the final state goes out at once.
+// TestPaceCoalescesButSendsTheEndAtOnce pins the progress pacing: until the
+// time of the next send, hints are held and replaced by newer ones, and
+// sent at that time; the final state goes out at once.
 func TestPaceCoalescesButSendsTheEndAtOnce(t *testing.T) {
 	running := func(v int64, done int) Progress {
 		return Progress{Status: StatusProcessing, Version: v, Counts: Counts{Total: 3, Pending: 3 - done, Processed: done}}
@@ -56,7 +56,7 @@ func TestPaceCoalescesButSendsTheEndAtOnce(t *testing.T) {
 		var at time.Duration
 		done := make(chan struct{})
 		go func() {
-			got, _ = pace(ctx, sub, running(2, 1), sentAt)
+			got, _ = pace(ctx, sub, running(2, 1), sentAt.Add(progressInterval))
 			at = time.Since(sentAt)
 			close(done)
 		}()
@@ -70,7 +70,7 @@ func TestPaceCoalescesButSendsTheEndAtOnce(t *testing.T) {
 		sentAt = time.Now()
 		done = make(chan struct{})
 		go func() {
-			got, _ = pace(ctx, sub, running(4, 2), sentAt)
+			got, _ = pace(ctx, sub, running(4, 2), sentAt.Add(progressInterval))
 			at = time.Since(sentAt)
 			close(done)
 		}()
@@ -84,6 +84,24 @@ func TestPaceCoalescesButSendsTheEndAtOnce(t *testing.T) {
 	})
 }
 
+// TestNextSendScattersWatchers pins that watchers which sent at the same
+// moment do not send again in step: each holds for 75–125% of
+// progressInterval, and they do not all pick the same time.
+func TestNextSendScattersWatchers(t *testing.T) {
+	at := time.Now()
+	seen := map[time.Time]bool{}
+	for range 1000 {
+		next := nextSend(at)
+		if d := next.Sub(at); d < progressInterval*3/4 || d >= progressInterval*5/4 {
+			t.Fatalf("nextSend holds %v after a send, want 75–125%% of %v", d, progressInterval)
+		}
+		seen[next] = true
+	}
+	if len(seen) < 500 {
+		t.Errorf("1,000 watchers that sent together picked %d distinct times to send again", len(seen))
+	}
+}
+
 // TestPaceKeepsTheNewerHint pins that a hint arriving out of order (from
 // another worker) does not replace a newer one pace holds.
 func TestPaceKeepsTheNewerHint(t *testing.T) {
@@ -93,7 +111,7 @@ func TestPaceKeepsTheNewerHint(t *testing.T) {
 		var got Progress
 		done := make(chan struct{})
 		go func() {
-			got, _ = pace(ctx, sub, Progress{Status: StatusProcessing, Version: 7}, sentAt)
+			got, _ = pace(ctx, sub, Progress{Status: StatusProcessing, Version: 7}, sentAt.Add(progressInterval))
 			close(done)
 		}()
 		time.Sleep(10 * time.Millisecond)
