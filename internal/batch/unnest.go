@@ -62,11 +62,7 @@ func newRunColumns(inputs []Input) runColumns {
 		c.ids[i], c.kinds[i] = id.New(id.Run), kind
 		c.texts[i], c.files[i], c.urls[i] = in.Text, in.FileID, in.URL
 		c.filenames[i], c.externals[i] = in.Filename, in.ExternalID
-		// As ent stores a JSON field without a value: JSON null.
-		c.metadata[i] = "null"
-		if m := normMetadata(in.Metadata); m != nil {
-			c.metadata[i] = string(m)
-		}
+		c.metadata[i] = string(jsonArg(normMetadata(in.Metadata)))
 	}
 	return c
 }

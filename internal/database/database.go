@@ -60,8 +60,7 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 	switch {
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
 		drv, dialectName = "pgx", dialect.Postgres
-		namedMode = strings.Contains(rawURL, "default_query_exec_mode=")
-		if rawURL, err = withExecMode(rawURL); err != nil {
+		if rawURL, namedMode, err = withExecMode(rawURL); err != nil {
 			return nil, err
 		}
 		db, err = sql.Open(drv, rawURL)
@@ -106,23 +105,25 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 }
 
 // withExecMode makes pgx run each statement in one round trip without
-// preparing it (its "exec" mode), unless rawURL chooses a mode. pgx's
+// preparing it (its "exec" mode), unless rawURL chooses a mode; named
+// reports that it did. pgx's
 // default prepares every distinct statement on each connection and keeps up
 // to 512 of them; the group transactions of run handlers write statements
 // whose shape varies with the group (IN lists, one CASE branch per run), and
 // that churn made every query on the pool slower the longer a worker ran
 // (processDocument p50 from 15 ms to 70 ms within a minute of batch load).
-func withExecMode(rawURL string) (string, error) {
+func withExecMode(rawURL string) (withMode string, named bool, err error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return "", fmt.Errorf("database url: %w", err)
+		return "", false, fmt.Errorf("database url: %w", err)
 	}
 	q := u.Query()
-	if q.Get("default_query_exec_mode") == "" {
-		q.Set("default_query_exec_mode", "exec")
-		u.RawQuery = q.Encode()
+	if q.Get("default_query_exec_mode") != "" {
+		return rawURL, true, nil
 	}
-	return u.String(), nil
+	q.Set("default_query_exec_mode", "exec")
+	u.RawQuery = q.Encode()
+	return u.String(), false, nil
 }
 
 // openAsyncCommit opens a second, smaller PostgreSQL pool whose sessions

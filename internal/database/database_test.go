@@ -10,7 +10,7 @@ func TestWithExecMode(t *testing.T) {
 		{"postgres://u@h/db", "postgres://u@h/db?default_query_exec_mode=exec"},
 		{"postgres://u@h/db?default_query_exec_mode=cache_statement", "postgres://u@h/db?default_query_exec_mode=cache_statement"},
 	} {
-		got, err := withExecMode(c.in)
+		got, _, err := withExecMode(c.in)
 		if err != nil || got != c.want {
 			t.Errorf("withExecMode(%q) = %q, %v; want %q", c.in, got, err, c.want)
 		}
