@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"sync"
 	"time"
 
 	"github.com/sheaf-dev/sheaf/ent"
@@ -38,13 +37,13 @@ func ProgressOf(b *ent.Batch) Progress {
 }
 
 // progressInterval is the mean least time between two progress events
-// sent to one watcher; hints arriving meanwhile are coalesced into the
+// sent to one watcher; states arriving meanwhile are coalesced into the
 // latest. After each send a watcher holds for a random 75–125% of it (see
-// nextSend): the watchers of a batch all send the first hint they get at
-// once, and with a fixed interval they stayed in step, every wave of sends
-// to all of them contending for the CPU with the next wave and with the
-// workers whose outcomes make the hints; scattered, they fall out of step
-// within a few intervals.
+// nextSend): the watchers of a batch all get the first hint at once, and
+// with a fixed interval they stayed in step, every wave of sends to all of
+// them contending for the CPU with the next wave and with the workers
+// whose outcomes make the hints; scattered, they fall out of step within
+// a few intervals.
 const progressInterval = 100 * time.Millisecond
 
 // nextSend is the earliest a watcher that sent at sentAt sends again,
@@ -92,174 +91,39 @@ func (s *Service) publishRun(ctx context.Context, runID string) {
 	}
 }
 
-// WatchBatch streams a batch's progress: it subscribes first, then sends a
-// snapshot from the database, then every newer state (coalesced: a slow
-// reader gets the latest, not every step), and closes the channel after
-// sending a terminal state with no run left open. Hints may be lost, so it also re-reads the
-// database when none arrives for a while.
+// WatchBatch streams a batch's progress: first its current state, then
+// every newer state (paced per subscriber, coalesced: a slow reader gets
+// the latest, not every step), and it closes the channel after a terminal
+// state with no run left open, or when ctx ends. The subscribers of a
+// batch in this process share one subscription to its hints, made before
+// the state they start from was read, and one periodic database read in
+// case hints are lost (see watchSet).
 func (s *Service) WatchBatch(ctx context.Context, org, batchID string) (<-chan *Progress, error) {
-	if _, err := s.GetBatch(ctx, org, batchID); err != nil {
+	b, err := s.GetBatch(ctx, org, batchID)
+	if err != nil {
 		return nil, err
 	}
 	if s.sub == nil {
 		return nil, fmt.Errorf("watching batch %s: no progress subscriber configured", batchID)
 	}
-	sub, err := s.sub.Subscribe(ctx, batchTopic(batchID))
+	w, err := s.watches.join(ctx, batchID)
 	if err != nil {
-		return nil, fmt.Errorf("subscribing to batch %s: %w", batchID, err)
+		return nil, fmt.Errorf("watching batch %s: %w", batchID, err)
 	}
-	out := make(chan *Progress, 1)
-	go func() {
-		defer close(out)
-		defer sub.Close()
-		s.watch(ctx, org, batchID, sub, out)
-	}()
-	return out, nil
+	return w.add(ctx, ProgressOf(b)), nil
 }
 
-func (s *Service) watch(ctx context.Context, org, batchID string, sub Subscription, out chan<- *Progress) {
-	var last int64 = -1
-	var next time.Time              // see nextSend
-	send := func(p Progress) bool { // reports whether to go on
-		if p.Version <= last {
-			return true
-		}
-		select {
-		case out <- &p:
-		case <-ctx.Done():
-			return false
-		}
-		last, next = p.Version, nextSend(time.Now())
-		return !p.final()
-	}
-	snapshot := func() bool {
-		b, err := s.GetBatch(ctx, org, batchID)
-		if err != nil {
-			s.log.WarnContext(ctx, "reading progress snapshot", "batch_id", batchID, "err", err)
-			return ctx.Err() == nil
-		}
-		return send(ProgressOf(b))
-	}
-	if !snapshot() {
-		return
-	}
-	ticker := time.NewTicker(s.opts.SnapshotInterval)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-ticker.C:
-			if !snapshot() {
-				return
-			}
-		case <-sub.Ready():
-			p, ok := takeProgress(sub)
-			if !ok {
-				continue
-			}
-			if p, ok = pace(ctx, sub, p, next); !ok {
-				return
-			}
-			ticker.Reset(s.opts.SnapshotInterval)
-			if !send(p) {
-				return
-			}
-		}
-	}
+// subscribeBatch subscribes to a batch's progress hints.
+func (s *Service) subscribeBatch(ctx context.Context, batchID string) (Subscription, error) {
+	return s.sub.Subscribe(ctx, batchTopic(batchID))
 }
 
-// takeProgress takes the newest hint of sub.
-func takeProgress(sub Subscription) (Progress, bool) {
-	msg, ok := sub.Take()
-	if !ok {
-		return Progress{}, false
+// readProgress reads a batch's state for a watch, whose watchers were
+// each authorised when they joined.
+func (s *Service) readProgress(ctx context.Context, batchID string) (Progress, error) {
+	b, err := s.db.Batch.Get(ctx, batchID)
+	if err != nil {
+		return Progress{}, err
 	}
-	return decodedHints.decode(msg)
-}
-
-// decodedHints decodes the progress hints of every watcher in the process.
-var decodedHints hintCache
-
-// hintCache decodes each progress hint once. A subscriber hands every
-// subscription of a topic the very same message (see Subscription), and
-// each watcher takes the hints as they come while it paces, so without it
-// every hint was decoded once per watcher of its batch. Decoding is pure,
-// so the cache is shared by every Service; it remembers the last
-// hintCacheSize messages by the address and length of their bytes (kept
-// alive while remembered, so never reused meanwhile).
-type hintCache struct {
-	mu    sync.Mutex
-	byMsg map[hintKey]Progress
-	ring  [hintCacheSize]hintKey
-	next  int
-}
-
-// hintKey identifies one message.
-type hintKey struct {
-	first *byte
-	n     int
-}
-
-const hintCacheSize = 64
-
-// decode returns msg decoded, and false when it is not a Progress.
-func (c *hintCache) decode(msg []byte) (Progress, bool) {
-	if len(msg) == 0 {
-		return Progress{}, false
-	}
-	key := hintKey{&msg[0], len(msg)}
-	c.mu.Lock()
-	p, ok := c.byMsg[key]
-	c.mu.Unlock()
-	if ok {
-		return p, true
-	}
-	if json.Unmarshal(msg, &p) != nil { // outside the lock: two may race, harmlessly
-		return p, false
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, ok := c.byMsg[key]; ok {
-		return p, true
-	}
-	if c.byMsg == nil {
-		c.byMsg = make(map[hintKey]Progress, hintCacheSize)
-	}
-	delete(c.byMsg, c.ring[c.next])
-	c.ring[c.next] = key
-	c.next = (c.next + 1) % hintCacheSize
-	c.byMsg[key] = p
-	return p, true
-}
-
-// pace holds p until the time next (see nextSend), replacing it with any
-// newer hint meanwhile, and returns what to send. A final state goes at
-// once: it is what a client waits for, and nothing follows it. It returns
-// false when ctx ends.
-func pace(ctx context.Context, sub Subscription, p Progress, next time.Time) (Progress, bool) {
-	if p.final() {
-		return p, true
-	}
-	wait := time.Until(next)
-	if wait <= 0 {
-		return p, true
-	}
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return p, false
-		case <-t.C:
-			return p, true
-		case <-sub.Ready():
-			if q, ok := takeProgress(sub); ok && q.Version > p.Version {
-				p = q // hints of several workers may arrive out of order
-			}
-			if p.final() {
-				return p, true
-			}
-		}
-	}
+	return ProgressOf(b), nil
 }

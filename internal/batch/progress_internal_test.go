@@ -3,6 +3,8 @@ package batch
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"log/slog"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -14,6 +16,7 @@ type hints struct {
 	mu     sync.Mutex
 	newest []byte
 	ready  chan struct{}
+	closed bool
 }
 
 func newHints() *hints { return &hints{ready: make(chan struct{}, 1)} }
@@ -33,55 +36,24 @@ func (h *hints) publish(t *testing.T, p Progress) {
 }
 
 func (h *hints) Ready() <-chan struct{} { return h.ready }
-func (h *hints) Close()                 {}
+
+func (h *hints) Close() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.closed = true
+}
+func (h *hints) isClosed() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.closed
+}
+
 func (h *hints) Take() ([]byte, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	b := h.newest
 	h.newest = nil
 	return b, b != nil
-}
-
-// TestPaceCoalescesButSendsTheEndAtOnce pins the progress pacing: until the
-// time of the next send, hints are held and replaced by newer ones, and
-// sent at that time; the final state goes out at once.
-func TestPaceCoalescesButSendsTheEndAtOnce(t *testing.T) {
-	running := func(v int64, done int) Progress {
-		return Progress{Status: StatusProcessing, Version: v, Counts: Counts{Total: 3, Pending: 3 - done, Processed: done}}
-	}
-	synctest.Test(t, func(t *testing.T) {
-		sub, ctx := newHints(), context.Background()
-		sentAt := time.Now()
-		var got Progress
-		var at time.Duration
-		done := make(chan struct{})
-		go func() {
-			got, _ = pace(ctx, sub, running(2, 1), sentAt.Add(progressInterval))
-			at = time.Since(sentAt)
-			close(done)
-		}()
-		time.Sleep(30 * time.Millisecond)
-		sub.publish(t, running(3, 2))
-		<-done
-		if got.Version != 3 || at != progressInterval {
-			t.Errorf("pace sent version %d after %v; want the newer version 3 after %v", got.Version, at, progressInterval)
-		}
-
-		sentAt = time.Now()
-		done = make(chan struct{})
-		go func() {
-			got, _ = pace(ctx, sub, running(4, 2), sentAt.Add(progressInterval))
-			at = time.Since(sentAt)
-			close(done)
-		}()
-		time.Sleep(10 * time.Millisecond)
-		final := Progress{Status: StatusProcessed, Version: 5, Counts: Counts{Total: 3, Processed: 3}}
-		sub.publish(t, final)
-		<-done
-		if got.Version != 5 || at != 10*time.Millisecond {
-			t.Errorf("pace sent version %d after %v; want the final state (5) at once, after 10ms", got.Version, at)
-		}
-	})
 }
 
 // TestNextSendScattersWatchers pins that watchers which sent at the same
@@ -102,60 +74,267 @@ func TestNextSendScattersWatchers(t *testing.T) {
 	}
 }
 
-// TestPaceKeepsTheNewerHint pins that a hint arriving out of order (from
-// another worker) does not replace a newer one pace holds.
-func TestPaceKeepsTheNewerHint(t *testing.T) {
+// watchBundle is a watchSet over a hand-driven subscription and database.
+type watchBundle struct {
+	ws   *watchSet
+	mu   sync.Mutex
+	subs []*hints
+	db   Progress // what a read returns
+	read int      // how many reads
+}
+
+// newWatchBundle returns a watchSet whose database holds db; call it
+// inside the synctest bubble.
+func newWatchBundle(db Progress) *watchBundle {
+	b := &watchBundle{db: db}
+	b.ws = &watchSet{
+		subscribe: func(context.Context, string) (Subscription, error) {
+			b.mu.Lock()
+			defer b.mu.Unlock()
+			h := newHints()
+			b.subs = append(b.subs, h)
+			return h, nil
+		},
+		read: func(context.Context, string) (Progress, error) {
+			b.mu.Lock()
+			defer b.mu.Unlock()
+			b.read++
+			return b.db, nil
+		},
+		interval: 2 * time.Second,
+		log:      slog.New(slog.DiscardHandler),
+	}
+	return b
+}
+
+// sub returns the i-th subscription the watches made.
+func (b *watchBundle) sub(t *testing.T, i int) *hints {
+	t.Helper()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if i >= len(b.subs) {
+		t.Fatalf("the watches made %d subscriptions, want at least %d", len(b.subs), i+1)
+	}
+	return b.subs[i]
+}
+
+// watches counts the running watches.
+func (b *watchBundle) watches() int {
+	b.ws.mu.Lock()
+	defer b.ws.mu.Unlock()
+	return len(b.ws.byBatch)
+}
+
+// watch joins batch "bat_1" with the state the caller read.
+func (b *watchBundle) watch(t *testing.T, ctx context.Context, snapshot Progress) <-chan *Progress {
+	t.Helper()
+	w, err := b.ws.join(ctx, "bat_1")
+	if err != nil {
+		t.Fatalf("joining: %v", err)
+	}
+	return w.add(ctx, snapshot)
+}
+
+func running(v int64, done int) Progress {
+	return Progress{BatchID: "bat_1", Status: StatusProcessing, Version: v, Counts: Counts{Total: 10, Pending: 10 - done, Processed: done}}
+}
+
+func finished(v int64) Progress {
+	return Progress{BatchID: "bat_1", Status: StatusProcessed, Version: v, Counts: Counts{Total: 10, Processed: 10}}
+}
+
+// receive returns the next state of out, failing if there is none by now.
+func receive(t *testing.T, out <-chan *Progress) *Progress {
+	t.Helper()
+	synctest.Wait()
+	select {
+	case p, ok := <-out:
+		if !ok {
+			t.Fatal("the stream ended")
+		}
+		return p
+	default:
+		t.Fatal("no state waiting")
+		return nil
+	}
+}
+
+// receiveVersion is receive, failing unless the state is version v;
+// who and want describe the state for the failure.
+func receiveVersion(t *testing.T, out <-chan *Progress, v int64, who, want string) {
+	t.Helper()
+	if p := receive(t, out); p.Version != v {
+		t.Fatalf("%s version %d, want %s", who, p.Version, want)
+	}
+}
+
+// idle fails if out has a state or has ended.
+func idle(t *testing.T, out <-chan *Progress) {
+	t.Helper()
+	synctest.Wait()
+	select {
+	case p, ok := <-out:
+		t.Fatalf("got %+v (open %v), want nothing yet", p, ok)
+	default:
+	}
+}
+
+// ended fails unless out has ended.
+func ended(t *testing.T, out <-chan *Progress) {
+	t.Helper()
+	synctest.Wait()
+	select {
+	case p, ok := <-out:
+		if ok {
+			t.Fatalf("got %+v, want the end of the stream", p)
+		}
+	default:
+		t.Fatal("the stream is still open")
+	}
+}
+
+// TestWatchPacesEachWatcher pins the pacing of one subscriber: its current
+// state at once; newer states held until 75–125 ms after its last one and
+// coalesced meanwhile; the final state at once, then the end.
+func TestWatchPacesEachWatcher(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		sub, ctx := newHints(), context.Background()
-		sentAt := time.Now()
-		var got Progress
-		done := make(chan struct{})
-		go func() {
-			got, _ = pace(ctx, sub, Progress{Status: StatusProcessing, Version: 7}, sentAt.Add(progressInterval))
-			close(done)
-		}()
+		b := newWatchBundle(running(1, 0))
+		ctx := context.Background()
+		out := b.watch(t, ctx, running(1, 0))
+		start := time.Now()
+		receiveVersion(t, out, 1, "the first state is", "1")
+		sub := b.sub(t, 0)
+		time.Sleep(30 * time.Millisecond)
+		sub.publish(t, running(2, 1))
+		idle(t, out)
 		time.Sleep(10 * time.Millisecond)
-		sub.publish(t, Progress{Status: StatusProcessing, Version: 6})
-		<-done
-		if got.Version != 7 {
-			t.Errorf("pace sent version %d, want the newer 7 it held", got.Version)
+		sub.publish(t, running(3, 2))
+		p := <-out
+		if at := time.Since(start); p.Version != 3 || at < progressInterval*3/4-paceSlack || at > progressInterval*5/4 {
+			t.Fatalf("got version %d after %v; want the newest (3) after 70–125ms", p.Version, at)
+		}
+		time.Sleep(time.Millisecond)
+		sub.publish(t, finished(4))
+		receiveVersion(t, out, 4, "got", "the final state (4) at once")
+		ended(t, out)
+	})
+}
+
+// TestWatchKeepsTheNewerState pins that a hint arriving out of order (from
+// another worker) does not replace a newer state.
+func TestWatchKeepsTheNewerState(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := newWatchBundle(running(7, 3))
+		ctx, cancel := context.WithCancel(context.Background())
+		out := b.watch(t, ctx, running(7, 3))
+		receive(t, out)
+		b.sub(t, 0).publish(t, running(6, 2))
+		time.Sleep(time.Second)
+		idle(t, out)
+		cancel()
+		ended(t, out)
+	})
+}
+
+// TestWatchSharesOneSubscription pins that the subscribers of a batch
+// share one subscription and one read, that a subscriber which does not
+// read holds up nobody and then gets the newest state, not every step,
+// and that the subscription ends with the last subscriber.
+func TestWatchSharesOneSubscription(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := newWatchBundle(running(1, 0))
+		ctx, cancel := context.WithCancel(context.Background())
+		slowCtx, cancelSlow := context.WithCancel(context.Background())
+		fast := []<-chan *Progress{b.watch(t, ctx, running(1, 0)), b.watch(t, ctx, running(1, 0))}
+		slow := b.watch(t, slowCtx, running(1, 0))
+		for _, out := range fast {
+			receive(t, out)
+		}
+		sub := b.sub(t, 0)
+		for v := int64(2); v <= 5; v++ {
+			time.Sleep(progressInterval * 2)
+			sub.publish(t, running(v, int(v)))
+			for _, out := range fast {
+				receiveVersion(t, out, v, "a reading subscriber got", "the one just published")
+			}
+		}
+		receiveVersion(t, slow, 5, "the subscriber that did not read got", "the newest (5)")
+		b.mu.Lock()
+		subs, reads := len(b.subs), b.read
+		b.mu.Unlock()
+		if subs != 1 || reads != 1 {
+			t.Fatalf("three subscribers made %d subscriptions and %d reads, want 1 and 1", subs, reads)
+		}
+
+		cancelSlow()
+		ended(t, slow)
+		if sub.isClosed() {
+			t.Fatal("the subscription closed while two subscribers remain")
+		}
+		cancel()
+		for _, out := range fast {
+			ended(t, out)
+		}
+		synctest.Wait()
+		if !sub.isClosed() || b.watches() != 0 {
+			t.Fatalf("after the last subscriber left: subscription closed %v, %d watches remain", sub.isClosed(), b.watches())
+		}
+		again := b.watch(t, context.Background(), finished(9))
+		receive(t, again)
+		ended(t, again)
+		if b.sub(t, 1) == sub {
+			t.Fatal("a new subscriber reused the ended subscription")
 		}
 	})
 }
 
-// TestHintCacheDecodesEachMessage checks the cache that lets every watcher
-// of a batch share one decoding of each hint: each message comes back as
-// itself, however many messages came in between (more than the cache
-// holds), the cache remembers the latest messages and no more, and a
-// message that is not a Progress is refused.
-func TestHintCacheDecodesEachMessage(t *testing.T) {
-	var c hintCache
-	msgs := make([][]byte, 2*hintCacheSize)
-	for i := range msgs {
-		b, err := json.Marshal(Progress{BatchID: "bat_1", Status: StatusProcessing, Version: int64(i)})
-		if err != nil {
-			t.Fatal(err)
+// TestWatchStartsFromTheNewestState pins the first state of a subscriber:
+// the newer of what it read and what the watch knows; a newer read goes
+// to the other subscribers too.
+func TestWatchStartsFromTheNewestState(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := newWatchBundle(running(5, 4))
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		first := b.watch(t, ctx, running(3, 2)) // read before the watch subscribed
+		receiveVersion(t, first, 5, "the first state is", "the watch's newer 5")
+		time.Sleep(progressInterval * 2)
+		second := b.watch(t, ctx, running(8, 7)) // a hint the watch missed
+		receiveVersion(t, second, 8, "the first state is", "the subscriber's newer 8")
+		receiveVersion(t, first, 8, "the other subscriber got", "8")
+	})
+}
+
+// TestWatchReadsWhenHintsStop pins the fallback for lost hints: after an
+// interval without one, the watch reads the database.
+func TestWatchReadsWhenHintsStop(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := newWatchBundle(running(1, 0))
+		out := b.watch(t, context.Background(), running(1, 0))
+		receive(t, out)
+		b.mu.Lock()
+		b.db = finished(2) // committed, but its hint was lost
+		b.mu.Unlock()
+		time.Sleep(b.ws.interval - time.Millisecond)
+		idle(t, out)
+		time.Sleep(time.Millisecond)
+		receiveVersion(t, out, 2, "got", "the state read (2)")
+		ended(t, out)
+	})
+}
+
+// TestWatchJoinFails pins that a failed subscription reaches the caller
+// and leaves no watch behind.
+func TestWatchJoinFails(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := newWatchBundle(running(1, 0))
+		refused := errors.New("refused")
+		b.ws.subscribe = func(context.Context, string) (Subscription, error) { return nil, refused }
+		if _, err := b.ws.join(context.Background(), "bat_1"); !errors.Is(err, refused) {
+			t.Fatalf("join: %v, want %v", err, refused)
 		}
-		msgs[i] = b
-	}
-	for round := range 2 {
-		for i, m := range msgs {
-			p, ok := c.decode(m)
-			if !ok || p.Version != int64(i) || p.BatchID != "bat_1" {
-				t.Fatalf("round %d: message %d decoded as %+v, %v", round, i, p, ok)
-			}
-			if _, kept := c.byMsg[hintKey{&m[0], len(m)}]; !kept {
-				t.Fatalf("round %d: message %d is not remembered", round, i)
-			}
+		if n := b.watches(); n != 0 {
+			t.Fatalf("%d watches remain", n)
 		}
-		if len(c.byMsg) != hintCacheSize {
-			t.Fatalf("round %d: the cache holds %d messages, want %d", round, len(c.byMsg), hintCacheSize)
-		}
-	}
-	if p, ok := c.decode([]byte(`not json`)); ok {
-		t.Errorf("a message that is not JSON decoded as %+v", p)
-	}
-	if _, ok := c.decode(nil); ok {
-		t.Error("an empty message decoded")
-	}
+	})
 }

@@ -41,9 +41,7 @@ type Subscriber interface {
 }
 
 // Subscription is one live subscription: Ready fires when a newer message
-// is waiting, Take returns the newest one. A message is never modified
-// once delivered, and a new message is a new slice: watchers share the
-// decoding of each one by the address of its bytes (see hintCache).
+// is waiting, Take returns the newest one.
 type Subscription interface {
 	Ready() <-chan struct{}
 	Take() ([]byte, bool)
@@ -87,8 +85,8 @@ type Options struct {
 	// (default 500ms).
 	TransientRetries int
 	RetryBackoff     time.Duration
-	// SnapshotInterval is how often a progress watcher re-reads the database
-	// when no hint arrives (default 2s).
+	// SnapshotInterval is how long the progress watch of a batch goes
+	// without a hint before it re-reads the database (default 2s).
 	SnapshotInterval time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
@@ -185,6 +183,8 @@ type Service struct {
 	flushing sync.Mutex // one Flush at a time
 	// versions caches processor configurations; versions are immutable.
 	versions sync.Map // versionKey → json.RawMessage
+	// watches follows the batches subscribed to in this process.
+	watches watchSet
 }
 
 // New returns a Service.
@@ -211,6 +211,7 @@ func New(d Deps, opts Options) *Service {
 	// whose callers wait for the commit, do not.
 	s.finishes.linger = 2 * time.Millisecond
 	s.singles.done = s.recorded
+	s.watches = watchSet{subscribe: s.subscribeBatch, read: s.readProgress, interval: opts.SnapshotInterval, log: log}
 	return s
 }
 
