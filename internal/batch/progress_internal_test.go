@@ -194,28 +194,32 @@ func ended(t *testing.T, out <-chan *Progress) {
 }
 
 // TestWatchPacesEachWatcher pins the pacing of one subscriber: its current
-// state at once; newer states held until 75–125 ms after its last one and
-// coalesced meanwhile; the final state at once, then the end.
+// state at once, and the first change after it at once; later states held
+// until 75–125 ms after the last one sent and coalesced meanwhile; the
+// final state at once, then the end.
 func TestWatchPacesEachWatcher(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		b := newWatchBundle(running(1, 0))
 		ctx := context.Background()
 		out := b.watch(t, ctx, running(1, 0))
-		start := time.Now()
 		receiveVersion(t, out, 1, "the first state is", "1")
 		sub := b.sub(t, 0)
 		time.Sleep(30 * time.Millisecond)
 		sub.publish(t, running(2, 1))
-		idle(t, out)
+		receiveVersion(t, out, 2, "got", "the first change (2) at once")
+		sent := time.Now()
 		time.Sleep(10 * time.Millisecond)
 		sub.publish(t, running(3, 2))
+		idle(t, out)
+		time.Sleep(10 * time.Millisecond)
+		sub.publish(t, running(4, 3))
 		p := <-out
-		if at := time.Since(start); p.Version != 3 || at < progressInterval*3/4-paceSlack || at > progressInterval*5/4 {
-			t.Fatalf("got version %d after %v; want the newest (3) after 70–125ms", p.Version, at)
+		if at := time.Since(sent); p.Version != 4 || at < progressInterval*3/4-paceSlack || at > progressInterval*5/4 {
+			t.Fatalf("got version %d after %v; want the newest (4) after 70–125ms", p.Version, at)
 		}
 		time.Sleep(time.Millisecond)
-		sub.publish(t, finished(4))
-		receiveVersion(t, out, 4, "got", "the final state (4) at once")
+		sub.publish(t, finished(5))
+		receiveVersion(t, out, 5, "got", "the final state (5) at once")
 		ended(t, out)
 	})
 }
