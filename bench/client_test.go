@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"time"
 
@@ -115,7 +116,12 @@ func texts(n int) []map[string]any {
 }
 
 // wsConn is a real GraphQL websocket client (graphql-transport-ws).
-type wsConn struct{ c *websocket.Conn }
+// wsConn is a websocket client over a connection that records when its
+// bytes arrived.
+type wsConn struct {
+	c     *websocket.Conn
+	stamp *stampConn
+}
 
 type wsMessage struct {
 	ID      string          `json:"id"`
@@ -126,12 +132,20 @@ type wsMessage struct {
 // dialWS opens /graphql over a websocket and authenticates with key in
 // connection_init, returning after the server's ack.
 func (s *stack) dialWS(ctx context.Context, key string) (*wsConn, error) {
-	d := websocket.Dialer{Subprotocols: []string{"graphql-transport-ws"}, HandshakeTimeout: 30 * time.Second}
+	ws := &wsConn{}
+	d := websocket.Dialer{Subprotocols: []string{"graphql-transport-ws"}, HandshakeTimeout: 30 * time.Second,
+		NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			c, err := dialStamped(ctx, network, addr)
+			if err == nil {
+				ws.stamp = c.(*stampConn)
+			}
+			return c, err
+		}}
 	c, _, err := d.DialContext(ctx, s.wsURL(), nil)
 	if err != nil {
 		return nil, err
 	}
-	ws := &wsConn{c: c}
+	ws.c = c
 	if err := c.WriteJSON(map[string]any{"type": "connection_init",
 		"payload": map[string]any{"Authorization": "Bearer " + key}}); err != nil {
 		c.Close()
@@ -159,13 +173,17 @@ func (ws *wsConn) read(timeout time.Duration) (wsMessage, error) {
 	return m, err
 }
 
-// readAt reads one message and returns it with the time its bytes had
-// arrived, before decoding.
-func (ws *wsConn) readAt(timeout time.Duration) (wsMessage, time.Time, error) {
+// receipt is when a message reached a client: arrived is when the kernel
+// received its last bytes (see stampConn), read when the client's
+// goroutine had read it, before decoding.
+type receipt struct{ arrived, read time.Time }
+
+// readAt reads one message and returns it with its receipt.
+func (ws *wsConn) readAt(timeout time.Duration) (wsMessage, receipt, error) {
 	_ = ws.c.SetReadDeadline(time.Now().Add(timeout))
 	var m wsMessage
 	_, data, err := ws.c.ReadMessage()
-	at := time.Now()
+	at := receipt{arrived: ws.stamp.last, read: time.Now()}
 	if err == nil {
 		err = json.Unmarshal(data, &m)
 	}

@@ -15,7 +15,11 @@
 //	P4  progress lag p99 — receipt time minus the batch's updatedAt carried
 //	    in the event — for 1,000 websocket subscribers of one running batch
 //	    on one process (goal ≤ 100 ms), split in the log into updatedAt →
-//	    Redis hint (database side) and hint → client (fan-out).
+//	    Redis hint (database side) and hint → client (fan-out). Receipt is
+//	    when the event reached the client's socket, as the kernel stamps it
+//	    (SO_TIMESTAMPNS): the clients share the process and its cores with
+//	    the server. The lag until a client's goroutine had read the event is
+//	    reported beside it (read-lag-p99-ms).
 //
 // Run them against the real services (what CI uses):
 //
