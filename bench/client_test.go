@@ -173,17 +173,32 @@ func (ws *wsConn) read(timeout time.Duration) (wsMessage, error) {
 	return m, err
 }
 
+// dialStamped dials a TCP connection that records when the bytes it reads
+// arrived (see stampConn).
+func dialStamped(ctx context.Context, network, addr string) (net.Conn, error) {
+	var d net.Dialer
+	c, err := d.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	return newStampConn(c)
+}
+
 // receipt is when a message reached a client: arrived is when the kernel
-// received its last bytes (see stampConn), read when the client's
-// goroutine had read it, before decoding.
-type receipt struct{ arrived, read time.Time }
+// received its last bytes (see stampConn; stamped is false when the
+// kernel gave no time and arrived is when the socket was read), read when
+// the client's goroutine had read it, before decoding.
+type receipt struct {
+	arrived, read time.Time
+	stamped       bool
+}
 
 // readAt reads one message and returns it with its receipt.
 func (ws *wsConn) readAt(timeout time.Duration) (wsMessage, receipt, error) {
 	_ = ws.c.SetReadDeadline(time.Now().Add(timeout))
 	var m wsMessage
 	_, data, err := ws.c.ReadMessage()
-	at := receipt{arrived: ws.stamp.last, read: time.Now()}
+	at := receipt{arrived: ws.stamp.last, read: time.Now(), stamped: ws.stamp.stamped}
 	if err == nil {
 		err = json.Unmarshal(data, &m)
 	}
