@@ -58,19 +58,22 @@ func (h *hints) Take() ([]byte, bool) {
 
 // TestNextSendScattersWatchers pins that watchers which sent at the same
 // moment do not send again in step: each holds for 75–125% of
-// progressInterval, and they do not all pick the same time.
+// progressInterval, and together they spread over that whole range.
 func TestNextSendScattersWatchers(t *testing.T) {
 	at := time.Now()
-	seen := map[time.Time]bool{}
+	const slots = 10
+	var spread [slots]int
 	for range 1000 {
-		next := nextSend(at)
-		if d := next.Sub(at); d < progressInterval*3/4 || d >= progressInterval*5/4 {
+		d := nextSend(at).Sub(at)
+		if d < progressInterval*3/4 || d >= progressInterval*5/4 {
 			t.Fatalf("nextSend holds %v after a send, want 75–125%% of %v", d, progressInterval)
 		}
-		seen[next] = true
+		spread[(d-progressInterval*3/4)*slots/(progressInterval/2)]++
 	}
-	if len(seen) < 500 {
-		t.Errorf("1,000 watchers that sent together picked %d distinct times to send again", len(seen))
+	for i, n := range spread {
+		if n < 50 { // 100 expected; 50 is over five standard deviations off
+			t.Errorf("1,000 watchers that sent together: %d of them in tenth %d of the pauses' range, want about 100: %v", n, i, spread)
+		}
 	}
 }
 
