@@ -84,11 +84,16 @@ type watchBundle struct {
 	subs []*hints
 	db   Progress // what a read returns
 	read int      // how many reads
+	// readErr fails the next reads while set; slowRead makes each read
+	// wait that long first.
+	readErr  error
+	slowRead time.Duration
 }
 
 // newWatchBundle returns a watchSet whose database holds db; call it
-// inside the synctest bubble.
-func newWatchBundle(db Progress) *watchBundle {
+// inside the synctest bubble. A read made before the watch subscribed
+// fails the test: a change committed between the two would be missed.
+func newWatchBundle(t *testing.T, db Progress) *watchBundle {
 	b := &watchBundle{db: db}
 	b.ws = &watchSet{
 		subscribe: func(context.Context, string) (Subscription, error) {
@@ -98,16 +103,34 @@ func newWatchBundle(db Progress) *watchBundle {
 			b.subs = append(b.subs, h)
 			return h, nil
 		},
-		read: func(context.Context, string) (Progress, error) {
+		read: func(ctx context.Context, _ string) (Progress, error) {
+			b.mu.Lock()
+			slow := b.slowRead
+			if len(b.subs) == 0 || b.subs[len(b.subs)-1].isClosed() {
+				t.Error("the watch read the batch before it subscribed")
+			}
+			b.mu.Unlock()
+			select {
+			case <-time.After(slow):
+			case <-ctx.Done():
+				return Progress{}, ctx.Err()
+			}
 			b.mu.Lock()
 			defer b.mu.Unlock()
 			b.read++
-			return b.db, nil
+			return b.db, b.readErr
 		},
 		interval: 2 * time.Second,
 		log:      slog.New(slog.DiscardHandler),
 	}
 	return b
+}
+
+// set changes what the database holds.
+func (b *watchBundle) set(p Progress) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.db = p
 }
 
 // sub returns the i-th subscription the watches made.
@@ -136,6 +159,19 @@ func (b *watchBundle) watch(t *testing.T, ctx context.Context, snapshot Progress
 		t.Fatalf("joining: %v", err)
 	}
 	return w.add(ctx, snapshot)
+}
+
+// pausing joins as the first subscriber, with the batch at version v, and
+// publishes version v+1: the subscriber gets both at once, and its pause
+// begins.
+func (b *watchBundle) pausing(t *testing.T, ctx context.Context, v int64) (<-chan *Progress, *hints) {
+	t.Helper()
+	out := b.watch(t, ctx, running(v, 0))
+	receiveVersion(t, out, v, "the first state is", "the one read")
+	sub := b.sub(t, 0)
+	sub.publish(t, running(v+1, 1))
+	receiveVersion(t, out, v+1, "got", "the first change at once")
+	return out, sub
 }
 
 func running(v int64, done int) Progress {
@@ -202,7 +238,7 @@ func ended(t *testing.T, out <-chan *Progress) {
 // final state at once, then the end.
 func TestWatchPacesEachWatcher(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		b := newWatchBundle(running(1, 0))
+		b := newWatchBundle(t, running(1, 0))
 		ctx := context.Background()
 		out := b.watch(t, ctx, running(1, 0))
 		receiveVersion(t, out, 1, "the first state is", "1")
@@ -231,7 +267,7 @@ func TestWatchPacesEachWatcher(t *testing.T) {
 // another worker) does not replace a newer state.
 func TestWatchKeepsTheNewerState(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		b := newWatchBundle(running(7, 3))
+		b := newWatchBundle(t, running(7, 3))
 		ctx, cancel := context.WithCancel(context.Background())
 		out := b.watch(t, ctx, running(7, 3))
 		receive(t, out)
@@ -249,7 +285,7 @@ func TestWatchKeepsTheNewerState(t *testing.T) {
 // and that the subscription ends with the last subscriber.
 func TestWatchSharesOneSubscription(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		b := newWatchBundle(running(1, 0))
+		b := newWatchBundle(t, running(1, 0))
 		ctx, cancel := context.WithCancel(context.Background())
 		slowCtx, cancelSlow := context.WithCancel(context.Background())
 		fast := []<-chan *Progress{b.watch(t, ctx, running(1, 0)), b.watch(t, ctx, running(1, 0))}
@@ -300,7 +336,7 @@ func TestWatchSharesOneSubscription(t *testing.T) {
 // to the other subscribers too.
 func TestWatchStartsFromTheNewestState(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		b := newWatchBundle(running(5, 4))
+		b := newWatchBundle(t, running(5, 4))
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		first := b.watch(t, ctx, running(3, 2)) // read before the watch subscribed
@@ -312,20 +348,131 @@ func TestWatchStartsFromTheNewestState(t *testing.T) {
 	})
 }
 
-// TestWatchReadsWhenHintsStop pins the fallback for lost hints: after an
+// TestWatchReadsWhenHintsStop pins the fallback for lost hints: after each
 // interval without one, the watch reads the database.
 func TestWatchReadsWhenHintsStop(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		b := newWatchBundle(running(1, 0))
+		b := newWatchBundle(t, running(1, 0))
+		out := b.watch(t, context.Background(), running(1, 0))
+		receive(t, out)
+		for v := int64(2); v <= 3; v++ {
+			b.set(running(v, int(v))) // committed, but its hint was lost
+			time.Sleep(b.ws.interval - time.Millisecond)
+			idle(t, out)
+			time.Sleep(time.Millisecond)
+			receiveVersion(t, out, v, "got", "the state read")
+		}
+		b.set(finished(4))
+		time.Sleep(b.ws.interval)
+		receiveVersion(t, out, 4, "got", "the final state read (4)")
+		ended(t, out)
+	})
+}
+
+// TestWatchSlowReadHoldsUpNoHint pins that a hint goes out while a
+// fallback read is still waiting for the database.
+func TestWatchSlowReadHoldsUpNoHint(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := newWatchBundle(t, running(1, 0))
 		out := b.watch(t, context.Background(), running(1, 0))
 		receive(t, out)
 		b.mu.Lock()
-		b.db = finished(2) // committed, but its hint was lost
+		b.slowRead = 5 * time.Second
 		b.mu.Unlock()
-		time.Sleep(b.ws.interval - time.Millisecond)
-		idle(t, out)
+		time.Sleep(b.ws.interval + time.Second) // the read is under way
+		b.sub(t, 0).publish(t, finished(2))
+		receiveVersion(t, out, 2, "got", "the final state (2) at once")
+		ended(t, out)
+	})
+}
+
+// TestWatchRereadsSoonAfterAFailedRead pins that a watch whose read failed
+// does not wait a whole interval to try again.
+func TestWatchRereadsSoonAfterAFailedRead(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := newWatchBundle(t, running(2, 1))
+		b.readErr = errors.New("connection refused")
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		out := b.watch(t, ctx, running(1, 0)) // read before the watch subscribed
+		receiveVersion(t, out, 1, "the first state is", "the caller's (1)")
+		b.mu.Lock()
+		b.readErr = nil
+		b.mu.Unlock()
+		time.Sleep(snapshotRetry)
+		receiveVersion(t, out, 2, "got", "the state read again (2)")
+	})
+}
+
+// TestWatchReleasesEachAtItsOwnTime pins that a subscriber whose pause
+// ends first gets the state held for it then, not when another's ends.
+func TestWatchReleasesEachAtItsOwnTime(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := newWatchBundle(t, running(1, 0))
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		early, sub := b.pausing(t, ctx, 1)
+		start := time.Now()
+		time.Sleep(60 * time.Millisecond)
+		late := b.watch(t, ctx, running(2, 1))
+		receive(t, late)
+		sub.publish(t, running(3, 2)) // late's first change, held for early
+		receive(t, late)
 		time.Sleep(time.Millisecond)
-		receiveVersion(t, out, 2, "got", "the state read (2)")
+		sub.publish(t, running(4, 3)) // held for both
+		p := <-early
+		if at := time.Since(start); p.Version != 4 || at > progressInterval*5/4 {
+			t.Fatalf("the subscriber whose pause ends first got version %d after %v; want 4 within 125ms", p.Version, at)
+		}
+		if p := <-late; p.Version != 4 {
+			t.Fatalf("the other subscriber got version %d, want 4 when its own pause ended", p.Version)
+		}
+	})
+}
+
+// TestWatchHoldsTheNewestOfOutOfOrderHints pins that a hint older than the
+// state held for a subscriber does not replace it.
+func TestWatchHoldsTheNewestOfOutOfOrderHints(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := newWatchBundle(t, running(4, 0))
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		out, sub := b.pausing(t, ctx, 4)
+		sub.publish(t, running(7, 3))
+		synctest.Wait()
+		sub.publish(t, running(6, 2)) // from a slower worker
+		if p := <-out; p.Version != 7 {
+			t.Fatalf("got version %d when the pause ended, want the newest held state (7)", p.Version)
+		}
+	})
+}
+
+// TestWatchEndsWhenJoinersGiveUp pins that a watch whose subscription
+// hangs ends once every joiner has given up, and that the next join
+// starts a new one.
+func TestWatchEndsWhenJoinersGiveUp(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := newWatchBundle(t, running(1, 0))
+		works := b.ws.subscribe
+		hung := make(chan struct{})
+		b.ws.subscribe = func(ctx context.Context, _ string) (Subscription, error) {
+			<-ctx.Done() // Redis does not answer
+			close(hung)
+			return nil, ctx.Err()
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		if _, err := b.ws.join(ctx, "bat_1"); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("join: %v, want the caller's deadline", err)
+		}
+		<-hung
+		synctest.Wait()
+		if n := b.watches(); n != 0 {
+			t.Fatalf("%d watches remain after their joiners gave up", n)
+		}
+		b.ws.subscribe = works
+		out := b.watch(t, context.Background(), finished(2))
+		receive(t, out)
 		ended(t, out)
 	})
 }
@@ -334,7 +481,7 @@ func TestWatchReadsWhenHintsStop(t *testing.T) {
 // and leaves no watch behind.
 func TestWatchJoinFails(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		b := newWatchBundle(running(1, 0))
+		b := newWatchBundle(t, running(1, 0))
 		refused := errors.New("refused")
 		b.ws.subscribe = func(context.Context, string) (Subscription, error) { return nil, refused }
 		if _, err := b.ws.join(context.Background(), "bat_1"); !errors.Is(err, refused) {

@@ -30,18 +30,26 @@ type watchSet struct {
 // batchWatch follows one batch for every watcher of it in the process. Its
 // goroutine lives from the first join until no watcher is left or joining.
 type batchWatch struct {
-	set   *watchSet
-	id    string
-	ready chan struct{} // closed once subscribed and read, or failed
-	err   error         // why subscribing failed; set before ready closes
+	set    *watchSet
+	id     string
+	ready  chan struct{}           // closed once subscribed and read, or failed
+	err    error                   // why subscribing failed; set before ready closes
+	cancel context.CancelCauseFunc // ends the goroutine's context
 
 	wake chan struct{} // capacity 1: a watcher came or went
 
-	mu       sync.Mutex
-	joining  int       // callers of join not yet added; incremented under set.mu
-	latest   *Progress // the newest state known; nil until read
-	watchers map[*watcher]struct{}
+	mu      sync.Mutex
+	joining int       // callers of join not yet added; incremented under set.mu
+	started bool      // ready closed without error
+	latest  *Progress // the newest state known; nil until read
+	// readFailed says the last snapshot read failed.
+	readFailed bool
+	watchers   map[*watcher]struct{}
 }
+
+// errAbandoned ends a watch whose joiners all gave up before it had
+// subscribed; a joiner that came meanwhile starts another.
+var errAbandoned = errors.New("progress watch abandoned")
 
 // watcher is one subscriber of a batchWatch.
 type watcher struct {
@@ -55,40 +63,58 @@ type watcher struct {
 // join returns the watch of batchID once it is subscribed, starting one
 // if none runs. The caller must call add exactly once after a nil error.
 func (ws *watchSet) join(ctx context.Context, batchID string) (*batchWatch, error) {
+	for {
+		w := ws.enter(batchID)
+		select {
+		case <-w.ready:
+			if w.err == nil {
+				return w, nil
+			}
+			w.leaveJoining()
+			if errors.Is(w.err, errAbandoned) && ctx.Err() == nil {
+				continue
+			}
+			return nil, w.err
+		case <-ctx.Done():
+			w.leaveJoining()
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// enter counts a joiner in on batchID's watch, starting the watch first
+// if none runs.
+func (ws *watchSet) enter(batchID string) *batchWatch {
 	ws.mu.Lock()
+	defer ws.mu.Unlock()
 	w := ws.byBatch[batchID]
 	if w == nil {
-		w = &batchWatch{set: ws, id: batchID, ready: make(chan struct{}), wake: make(chan struct{}, 1),
-			watchers: map[*watcher]struct{}{}}
+		ctx, cancel := context.WithCancelCause(context.Background())
+		w = &batchWatch{set: ws, id: batchID, ready: make(chan struct{}), cancel: cancel,
+			wake: make(chan struct{}, 1), watchers: map[*watcher]struct{}{}}
 		if ws.byBatch == nil {
 			ws.byBatch = map[string]*batchWatch{}
 		}
 		ws.byBatch[batchID] = w
-		go w.run()
+		go w.run(ctx)
 	}
 	w.mu.Lock()
 	w.joining++
 	w.mu.Unlock()
-	ws.mu.Unlock()
-
-	select {
-	case <-w.ready:
-		if w.err == nil {
-			return w, nil
-		}
-		w.leaveJoining()
-		return nil, w.err
-	case <-ctx.Done():
-		w.leaveJoining()
-		return nil, ctx.Err()
-	}
+	return w
 }
 
-// leaveJoining withdraws a join that will not add a watcher.
+// leaveJoining withdraws a join that will not add a watcher. The last
+// joiner to leave a watch still subscribing abandons it, so a subscription
+// that hangs (Redis unreachable) does not outlive everyone who wanted it.
 func (w *batchWatch) leaveJoining() {
 	w.mu.Lock()
 	w.joining--
+	abandon := w.joining == 0 && !w.started
 	w.mu.Unlock()
+	if abandon {
+		w.cancel(errAbandoned)
+	}
 	w.poke()
 }
 
@@ -136,20 +162,65 @@ func (w *batchWatch) leave(x *watcher) {
 
 // run subscribes, reads the batch, then hands every newer state to the
 // watchers until none is left.
-func (w *batchWatch) run() {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	sub, err := w.set.subscribe(ctx, w.id)
-	if err != nil {
-		w.fail(err)
+func (w *batchWatch) run(ctx context.Context) {
+	defer w.cancel(nil)
+	sub, ok := w.start(ctx)
+	if !ok {
 		return
 	}
 	defer sub.Close()
-	// Read after subscribing: a change committed since comes as a hint.
-	w.snapshot(ctx)
-	close(w.ready)
+	w.loop(ctx, sub)
+}
 
-	snap := time.NewTimer(w.set.interval)
+// start subscribes and then reads the batch (so a change committed after
+// the read comes as a hint), and opens the watch to its joiners. It
+// reports false when the watch failed instead.
+func (w *batchWatch) start(ctx context.Context) (Subscription, bool) {
+	sub, err := w.set.subscribe(ctx, w.id)
+	if err == nil {
+		p, rerr := w.set.read(ctx, w.id)
+		w.snapshot(ctx, p, rerr)
+	}
+	w.mu.Lock()
+	if err == nil && ctx.Err() == nil {
+		w.started = true
+	}
+	started := w.started
+	w.mu.Unlock()
+	if !started {
+		if err == nil {
+			sub.Close()
+		}
+		if cause := context.Cause(ctx); cause != nil {
+			err = cause
+		}
+		w.fail(err)
+		return nil, false
+	}
+	close(w.ready)
+	return sub, true
+}
+
+// readResult is what a snapshot read returned.
+type readResult struct {
+	p   Progress
+	err error
+}
+
+// loop takes the hints of sub and releases held states until no watcher
+// is left. It reads the batch when no hint came for the set's interval
+// (sooner after a failed read), in a goroutine of its own, so a slow read
+// holds up no hint.
+func (w *batchWatch) loop(ctx context.Context, sub Subscription) {
+	reads := make(chan readResult, 1)
+	reading := false
+	defer func() {
+		w.cancel(nil)
+		if reading {
+			<-reads
+		}
+	}()
+	snap := time.NewTimer(w.snapshotDelay())
 	defer snap.Stop()
 	pacer := time.NewTimer(time.Hour)
 	defer pacer.Stop()
@@ -159,21 +230,37 @@ func (w *batchWatch) run() {
 		}
 		select {
 		case <-sub.Ready():
-			if msg, ok := sub.Take(); ok {
-				var p Progress
-				if json.Unmarshal(msg, &p) == nil {
-					w.offer(p)
-					snap.Reset(w.set.interval)
-				}
+			if w.takeHint(sub) {
+				snap.Reset(w.set.interval)
 			}
 		case <-snap.C:
-			w.snapshot(ctx)
-			snap.Reset(w.set.interval)
+			if !reading {
+				reading = true
+				go func() { p, err := w.set.read(ctx, w.id); reads <- readResult{p, err} }()
+			}
+		case r := <-reads:
+			reading = false
+			w.snapshot(ctx, r.p, r.err)
+			snap.Reset(w.snapshotDelay())
 		case <-pacer.C:
 			w.release(time.Now())
 		case <-w.wake:
 		}
 	}
+}
+
+// takeHint offers the newest hint of sub, reporting whether there was one.
+func (w *batchWatch) takeHint(sub Subscription) bool {
+	msg, ok := sub.Take()
+	if !ok {
+		return false
+	}
+	var p Progress
+	if json.Unmarshal(msg, &p) != nil {
+		return false
+	}
+	w.offer(p)
+	return true
 }
 
 // fail ends a watch that could not subscribe: its joiners get err.
@@ -211,24 +298,46 @@ func (w *batchWatch) busy() bool {
 	return w.busyLocked()
 }
 
+// busyLocked is busy with w.mu held.
 func (w *batchWatch) busyLocked() bool { return len(w.watchers) > 0 || w.joining > 0 }
 
-// snapshotTimeout bounds one read of a watch, whose goroutine cannot end
-// while it waits.
-const snapshotTimeout = 10 * time.Second
+// snapshotRetry is how soon a watch reads again after a failed read.
+const snapshotRetry = 250 * time.Millisecond
 
-// snapshot reads the batch and offers its state.
-func (w *batchWatch) snapshot(ctx context.Context) {
-	ctx, cancel := context.WithTimeout(ctx, snapshotTimeout)
-	defer cancel()
-	p, err := w.set.read(ctx, w.id)
-	if err != nil {
-		if !errors.Is(err, context.Canceled) {
-			w.set.log.WarnContext(ctx, "reading progress snapshot", "batch_id", w.id, "err", err)
-		}
+// snapshotDelay is how long the watch waits for a hint before it reads
+// the batch: the set's interval, or snapshotRetry while it knows no state
+// or its last read failed.
+func (w *batchWatch) snapshotDelay() time.Duration {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.latest == nil || w.readFailed {
+		return snapshotRetry
+	}
+	return w.set.interval
+}
+
+// snapshot offers the state a read returned, or logs why it failed: at
+// warning level the first failure of a run of them.
+func (w *batchWatch) snapshot(ctx context.Context, p Progress, err error) {
+	if err == nil {
+		w.mu.Lock()
+		w.readFailed = false
+		w.mu.Unlock()
+		w.offer(p)
 		return
 	}
-	w.offer(p)
+	if ctx.Err() != nil {
+		return
+	}
+	w.mu.Lock()
+	first := !w.readFailed
+	w.readFailed = true
+	w.mu.Unlock()
+	level := slog.LevelDebug
+	if first {
+		level = slog.LevelWarn
+	}
+	w.set.log.Log(ctx, level, "reading progress snapshot", "batch_id", w.id, "err", err)
 }
 
 // offer hands p to the watchers if it is newer than every state before.
@@ -238,6 +347,7 @@ func (w *batchWatch) offer(p Progress) {
 	w.offerLocked(p)
 }
 
+// offerLocked is offer with w.mu held.
 func (w *batchWatch) offerLocked(p Progress) {
 	if w.latest != nil && p.Version <= w.latest.Version {
 		return // hints of several workers may arrive out of order
@@ -288,7 +398,7 @@ func (w *batchWatch) handOver(x *watcher, p *Progress, now time.Time, slack time
 	switch {
 	case x.replace(p):
 	case p.final() || !x.next.After(now.Add(slack)):
-		x.out <- p // empty: the watch is its only sender
+		x.send(p)
 		x.next = nextSend(now)
 	default:
 		x.due = true
@@ -306,13 +416,24 @@ func (w *batchWatch) handOver(x *watcher, p *Progress, now time.Time, slack time
 
 // replace swaps a state waiting in x.out for p, reporting whether one
 // was waiting: a subscriber that has not read its last state gets the
-// newest instead, without a second send.
+// newest instead, still as one message, so its pause is not restarted.
 func (x *watcher) replace(p *Progress) bool {
 	select {
 	case <-x.out:
-		x.out <- p
+		x.send(p)
 		return true
 	default:
 		return false
+	}
+}
+
+// send puts p in x.out, which is empty: the watch is the only sender, and
+// sends only after finding it empty, under its lock. It never blocks, so a
+// broken rule panics rather than stall every subscriber of the batch.
+func (x *watcher) send(p *Progress) {
+	select {
+	case x.out <- p:
+	default:
+		panic("batch: progress watcher's channel is full")
 	}
 }
