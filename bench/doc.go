@@ -19,7 +19,9 @@
 //	    when the event reached the client's socket, as the kernel stamps it
 //	    (SO_TIMESTAMPNS): the clients share the process and its cores with
 //	    the server. The lag until a client's goroutine had read the event is
-//	    reported beside it (read-lag-p99-ms).
+//	    reported beside it (read-lag-p99-ms), and so is the CPU time the
+//	    process (server, worker and clients) used while the batch ran
+//	    (cpu-ms/batch).
 //
 // Run them against the real services (what CI uses):
 //
