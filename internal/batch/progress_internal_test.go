@@ -161,17 +161,13 @@ func (b *watchBundle) watch(t *testing.T, ctx context.Context, snapshot Progress
 	return w.add(ctx, snapshot)
 }
 
-// pausing joins as the first subscriber, with the batch at version v, and
-// publishes version v+1: the subscriber gets both at once, and its pause
-// begins.
+// pausing joins as the first subscriber, with the batch at version v: the
+// subscriber gets it at once, and its pause begins.
 func (b *watchBundle) pausing(t *testing.T, ctx context.Context, v int64) (<-chan *Progress, *hints) {
 	t.Helper()
 	out := b.watch(t, ctx, running(v, 0))
 	receiveVersion(t, out, v, "the first state is", "the one read")
-	sub := b.sub(t, 0)
-	sub.publish(t, running(v+1, 1))
-	receiveVersion(t, out, v+1, "got", "the first change at once")
-	return out, sub
+	return out, b.sub(t, 0)
 }
 
 func running(v int64, done int) Progress {
@@ -233,32 +229,25 @@ func ended(t *testing.T, out <-chan *Progress) {
 }
 
 // TestWatchPacesEachWatcher pins the pacing of one subscriber: its current
-// state at once, and the first change after it at once; later states held
-// until 75–125 ms after the last one sent and coalesced meanwhile; the
-// final state at once, then the end.
+// state at once; newer states held until 75–125 ms after the last one sent
+// and coalesced meanwhile; the final state at once, then the end.
 func TestWatchPacesEachWatcher(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		b := newWatchBundle(t, running(1, 0))
-		ctx := context.Background()
-		out := b.watch(t, ctx, running(1, 0))
-		receiveVersion(t, out, 1, "the first state is", "1")
-		sub := b.sub(t, 0)
+		out, sub := b.pausing(t, context.Background(), 1)
+		start := time.Now()
 		time.Sleep(30 * time.Millisecond)
 		sub.publish(t, running(2, 1))
-		receiveVersion(t, out, 2, "got", "the first change (2) at once")
-		sent := time.Now()
-		time.Sleep(10 * time.Millisecond)
-		sub.publish(t, running(3, 2))
 		idle(t, out)
 		time.Sleep(10 * time.Millisecond)
-		sub.publish(t, running(4, 3))
+		sub.publish(t, running(3, 2))
 		p := <-out
-		if at := time.Since(sent); p.Version != 4 || at < progressInterval*3/4-paceSlack || at > progressInterval*5/4 {
-			t.Fatalf("got version %d after %v; want the newest (4) after 70–125ms", p.Version, at)
+		if at := time.Since(start); p.Version != 3 || at < progressInterval*3/4-paceSlack || at > progressInterval*5/4 {
+			t.Fatalf("got version %d after %v; want the newest (3) after 70–125ms", p.Version, at)
 		}
 		time.Sleep(time.Millisecond)
-		sub.publish(t, finished(5))
-		receiveVersion(t, out, 5, "got", "the final state (5) at once")
+		sub.publish(t, finished(4))
+		receiveVersion(t, out, 4, "got", "the final state (4) at once")
 		ended(t, out)
 	})
 }
@@ -414,18 +403,15 @@ func TestWatchReleasesEachAtItsOwnTime(t *testing.T) {
 		early, sub := b.pausing(t, ctx, 1)
 		start := time.Now()
 		time.Sleep(60 * time.Millisecond)
-		late := b.watch(t, ctx, running(2, 1))
+		late := b.watch(t, ctx, running(1, 0)) // its pause begins 60ms later
 		receive(t, late)
-		sub.publish(t, running(3, 2)) // late's first change, held for early
-		receive(t, late)
-		time.Sleep(time.Millisecond)
-		sub.publish(t, running(4, 3)) // held for both
+		sub.publish(t, running(2, 1)) // held for both
 		p := <-early
-		if at := time.Since(start); p.Version != 4 || at > progressInterval*5/4 {
-			t.Fatalf("the subscriber whose pause ends first got version %d after %v; want 4 within 125ms", p.Version, at)
+		if at := time.Since(start); p.Version != 2 || at > progressInterval*5/4 {
+			t.Fatalf("the subscriber whose pause ends first got version %d after %v; want 2 within 125ms", p.Version, at)
 		}
-		if p := <-late; p.Version != 4 {
-			t.Fatalf("the other subscriber got version %d, want 4 when its own pause ended", p.Version)
+		if p := <-late; p.Version != 2 || time.Since(start) < 60*time.Millisecond+progressInterval*3/4-paceSlack {
+			t.Fatalf("the other subscriber got version %d after %v, want 2 when its own pause ended", p.Version, time.Since(start))
 		}
 	})
 }

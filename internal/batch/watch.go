@@ -141,9 +141,6 @@ func (w *batchWatch) add(ctx context.Context, snapshot Progress) <-chan *Progres
 	if w.latest.final() {
 		return x.out // handOver closed it
 	}
-	// The state a subscriber starts from starts no pause: the first change
-	// after it goes at once, however soon it comes.
-	x.next = time.Time{}
 	w.watchers[x] = struct{}{}
 	x.stop = context.AfterFunc(ctx, func() { w.leave(x) })
 	return x.out
