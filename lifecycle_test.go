@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/sheaf-dev/sheaf/internal/batch"
+	"github.com/sheaf-dev/sheaf/internal/testutil"
 )
 
 // TestBatchLifecycle drives a batch from creation to PROCESSED through the
@@ -172,4 +173,18 @@ func TestHealthAndMetrics(t *testing.T) {
 			t.Errorf("GET %s = %d, want 200 containing %q; body:\n%s", tc.path, resp.StatusCode, tc.want, body)
 		}
 	}
+}
+
+// TestWorkerOpensItsSessionsFirst checks that a starting worker opens the
+// database sessions its run handlers will use before any run needs one:
+// an idle worker holds one per slot.
+func TestWorkerOpensItsSessionsFirst(t *testing.T) {
+	if !testutil.Postgres() {
+		t.Skip("SQLite has no sessions to open")
+	}
+	h := setup(t)
+	h.startWorker()
+	pollUntil(t, "the worker's database sessions", func() bool {
+		return h.app.DB.FastStats().OpenConnections >= h.cfg.Concurrency
+	})
 }

@@ -23,7 +23,11 @@ type Options struct {
 	SweepInterval time.Duration
 	// ShutdownTimeout is how long in-flight tasks may take to finish on stop.
 	ShutdownTimeout time.Duration
-	Logger          *slog.Logger
+	// Warm, if set, runs before the worker takes its first task, to open
+	// the database connections its handlers will use; a failure is logged
+	// and the worker starts anyway.
+	Warm   func(ctx context.Context) error
+	Logger *slog.Logger
 }
 
 // Worker is one worker process: the weighted asynq server, a small server
@@ -106,6 +110,11 @@ func (w *Worker) Mux() *asynq.ServeMux {
 // runs get ShutdownTimeout to finish; unfinished tasks go back to Redis and
 // their runs back to PENDING when their lease ends.
 func (w *Worker) Run(ctx context.Context) error {
+	if w.opts.Warm != nil {
+		if err := w.opts.Warm(ctx); err != nil {
+			w.log.WarnContext(ctx, "opening database connections ahead", "err", err)
+		}
+	}
 	if err := w.srv.Start(w.Mux()); err != nil {
 		return fmt.Errorf("starting worker: %w", err)
 	}

@@ -35,6 +35,8 @@ type DB struct {
 	// once and runs on every dispatch and finish; nil when DATABASE_URL
 	// names pgx's default_query_exec_mode (then nothing is prepared).
 	FastSQL *sql.DB
+	// fastPool is the pool under Fast when it is not the main one.
+	fastPool *sql.DB
 }
 
 // Close closes both clients.
@@ -94,6 +96,7 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 			return nil, err
 		}
 		d.Fast = ent.NewClient(ent.Driver(entsql.OpenDB(dialect.Postgres, fast)))
+		d.fastPool = fast
 		// A URL that names how pgx runs statements (say, for a pooler
 		// that keeps no prepared statements) prepares none.
 		d.FastSQL = fast
@@ -156,10 +159,56 @@ func openAsyncCommit(rawURL string) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening database: %w", err)
 	}
-	db.SetMaxOpenConns(16)
-	db.SetMaxIdleConns(16)
+	db.SetMaxOpenConns(fastPoolSize)
+	db.SetMaxIdleConns(fastPoolSize)
 	return db, nil
 }
+
+// fastPoolSize bounds the async-commit pool's connections.
+const fastPoolSize = 16
+
+// Warm opens up to n connections of the pool under Fast (at most its
+// size) and has each look up the runs and batches tables, so that a worker
+// starting on a full queue does not open its sessions while its first
+// runs wait: a new PostgreSQL session forks a process and loads its
+// catalog caches on its first statements, and on a small machine a burst
+// of them stalled the runs of the moment by tens of milliseconds. The
+// connections then wait idle in the pool. On SQLite it does nothing.
+func (d *DB) Warm(ctx context.Context, n int) error {
+	if d.fastPool == nil {
+		return nil
+	}
+	conns := make([]*sql.Conn, 0, min(n, fastPoolSize))
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for range cap(conns) {
+		c, err := d.fastPool.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("warming the database pool: %w", err)
+		}
+		conns = append(conns, c)
+		if _, err := c.ExecContext(ctx, warmQuery); err != nil {
+			return fmt.Errorf("warming the database pool: %w", err)
+		}
+	}
+	return nil
+}
+
+// FastStats reports the statistics of the pool under Fast when it is not
+// the main one (PostgreSQL), and zero otherwise.
+func (d *DB) FastStats() sql.DBStats {
+	if d.fastPool == nil {
+		return sql.DBStats{}
+	}
+	return d.fastPool.Stats()
+}
+
+// warmQuery plans lookups of runs and batches by primary key, which loads
+// the tables' and indexes' descriptions into the session's caches.
+const warmQuery = `SELECT (SELECT count(*) FROM runs WHERE id = '') + (SELECT count(*) FROM batches WHERE id = '')`
 
 // migrateMu serialises migrations within a process: ent's schema.Create
 // writes to the generated package-level table definitions (migrate.Tables),

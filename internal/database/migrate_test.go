@@ -114,3 +114,31 @@ func TestFastPoolSettings(t *testing.T) {
 		db.Close()
 	}
 }
+
+// TestWarmOpensTheFastPool checks that Warm leaves the asked number of
+// sessions (at most the pool's size, 16) open and idle in the
+// async-commit pool, ready for the run statements, and does nothing on
+// SQLite.
+func TestWarmOpensTheFastPool(t *testing.T) {
+	ctx := context.Background()
+	db, err := database.Open(ctx, testutil.DatabaseURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if !testutil.Postgres() {
+		if err := db.Warm(ctx, 4); err != nil || db.FastStats().OpenConnections != 0 {
+			t.Fatalf("on SQLite Warm = %v and the fast pool has %d connections; want nil and none",
+				err, db.FastStats().OpenConnections)
+		}
+		return
+	}
+	for _, c := range []struct{ ask, want int }{{4, 4}, {100, 16}} {
+		if err := db.Warm(ctx, c.ask); err != nil {
+			t.Fatalf("Warm(%d): %v", c.ask, err)
+		}
+		if st := db.FastStats(); st.OpenConnections != c.want || st.Idle != c.want {
+			t.Errorf("after Warm(%d): %d open, %d idle; want %d of each", c.ask, st.OpenConnections, st.Idle, c.want)
+		}
+	}
+}

@@ -200,5 +200,6 @@ func (s hubSubscriber) Subscribe(ctx context.Context, topic string) (batch.Subsc
 // sweep interval and shutdown timeout.
 func (a *App) Worker() *worker.Worker {
 	return worker.New(a.RDB, a.Svc, a.Queue, worker.Options{Concurrency: a.Cfg.Concurrency,
-		SweepInterval: a.Cfg.SweepInterval, ShutdownTimeout: a.Cfg.ShutdownTimeout, Logger: a.Log})
+		SweepInterval: a.Cfg.SweepInterval, ShutdownTimeout: a.Cfg.ShutdownTimeout, Logger: a.Log,
+		Warm: func(ctx context.Context) error { return a.DB.Warm(ctx, a.Cfg.Concurrency) }})
 }
