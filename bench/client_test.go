@@ -115,9 +115,8 @@ func texts(n int) []map[string]any {
 	return out
 }
 
-// wsConn is a real GraphQL websocket client (graphql-transport-ws).
-// wsConn is a websocket client over a connection that records when its
-// bytes arrived.
+// wsConn is a real GraphQL websocket client (graphql-transport-ws) over a
+// connection that records when its bytes arrived.
 type wsConn struct {
 	c     *websocket.Conn
 	stamp *stampConn

@@ -36,9 +36,8 @@ func (d *domain) queuedTask(t *testing.T, runID string) batch.RunTask {
 // a raw-text input of at most 64 KiB travels in the task with everything
 // processing reads from the row, so the worker reads nothing; a larger
 // text, a document to fetch or a run that calls an LLM is read from the
-// database. Processed from
-// its task, the run ends with its output, and the same task delivered
-// again changes nothing.
+// database. Processed from its task, the run ends with its output, and the
+// same task delivered again changes nothing.
 func TestDispatchCarriesSmallTextInline(t *testing.T) {
 	ctx := context.Background()
 	d := newDomain(t, batch.Options{DispatchWindow: 8})

@@ -102,9 +102,10 @@ func (s *Service) finishGroup(reqs []*finishReq) {
 	}
 }
 
-// finishRuns records outcomes in tx (on SQLite): the batch rows first, in id order,
-// with every outcome counted, then each run, then the completion of any
-// batch left with no open run. It returns the batch rows as committed.
+// finishRuns records outcomes in tx (on SQLite): the batch rows first, in
+// id order, with every outcome counted, then each run, then the completion
+// of any batch left with no open run. It returns the batch rows as
+// committed.
 func (s *Service) finishRuns(ctx context.Context, tx *ent.Tx, reqs []*finishReq) ([]*ent.Batch, error) {
 	runs := make([]*ent.Run, len(reqs))
 	for i, req := range reqs {

@@ -42,6 +42,7 @@ func (h *hints) Close() {
 	defer h.mu.Unlock()
 	h.closed = true
 }
+
 func (h *hints) isClosed() bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -326,8 +327,7 @@ func TestWatchSharesOneSubscription(t *testing.T) {
 func TestWatchStartsFromTheNewestState(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		b := newWatchBundle(t, running(5, 4))
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
+		ctx := t.Context()
 		first := b.watch(t, ctx, running(3, 2)) // read before the watch subscribed
 		receiveVersion(t, first, 5, "the first state is", "the watch's newer 5")
 		time.Sleep(progressInterval * 2)
@@ -381,8 +381,7 @@ func TestWatchRereadsSoonAfterAFailedRead(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		b := newWatchBundle(t, running(2, 1))
 		b.readErr = errors.New("connection refused")
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
+		ctx := t.Context()
 		out := b.watch(t, ctx, running(1, 0)) // read before the watch subscribed
 		receiveVersion(t, out, 1, "the first state is", "the caller's (1)")
 		b.mu.Lock()
@@ -398,8 +397,7 @@ func TestWatchRereadsSoonAfterAFailedRead(t *testing.T) {
 func TestWatchReleasesEachAtItsOwnTime(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		b := newWatchBundle(t, running(1, 0))
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
+		ctx := t.Context()
 		early, sub := b.pausing(t, ctx, 1)
 		start := time.Now()
 		time.Sleep(60 * time.Millisecond)
@@ -421,8 +419,7 @@ func TestWatchReleasesEachAtItsOwnTime(t *testing.T) {
 func TestWatchHoldsTheNewestOfOutOfOrderHints(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		b := newWatchBundle(t, running(4, 0))
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
+		ctx := t.Context()
 		out, sub := b.pausing(t, ctx, 4)
 		sub.publish(t, running(7, 3))
 		synctest.Wait()

@@ -15,9 +15,10 @@ type RunTask struct {
 	RunID string `json:"run_id"`
 	// Inline, for a batch run whose input is raw text of at most 64 KiB
 	// and that calls no LLM, is a copy of everything processing the run
-	// reads from its row, so the handler reads nothing from the database. Every copied column is
-	// immutable, and the outcome is recorded only while the run is still
-	// PENDING, so a stale or duplicate task cannot change a run twice.
+	// reads from its row, so the handler reads nothing from the database.
+	// Every copied column is immutable, and the outcome is recorded only
+	// while the run is still PENDING, so a stale or duplicate task cannot
+	// change a run twice.
 	Inline *InlineRun `json:"inline,omitempty"`
 }
 

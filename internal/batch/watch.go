@@ -150,11 +150,19 @@ func (w *batchWatch) add(ctx context.Context, snapshot Progress) <-chan *Progres
 func (w *batchWatch) leave(x *watcher) {
 	w.mu.Lock()
 	if _, ok := w.watchers[x]; ok {
-		delete(w.watchers, x)
-		close(x.out)
+		w.drop(x)
 	}
 	w.mu.Unlock()
 	w.poke()
+}
+
+// drop removes x and ends its stream; w.mu is held.
+func (w *batchWatch) drop(x *watcher) {
+	delete(w.watchers, x)
+	if x.stop != nil {
+		x.stop()
+	}
+	close(x.out)
 }
 
 // run subscribes, reads the batch, then hands every newer state to the
@@ -403,11 +411,7 @@ func (w *batchWatch) handOver(x *watcher, p *Progress, now time.Time, slack time
 	}
 	x.last, x.due = p.Version, false
 	if p.final() {
-		delete(w.watchers, x)
-		if x.stop != nil {
-			x.stop()
-		}
-		close(x.out)
+		w.drop(x)
 	}
 }
 

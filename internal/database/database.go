@@ -109,12 +109,12 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 
 // withExecMode makes pgx run each statement in one round trip without
 // preparing it (its "exec" mode), unless rawURL chooses a mode; named
-// reports that it did. pgx's
-// default prepares every distinct statement on each connection and keeps up
-// to 512 of them; the group transactions of run handlers write statements
-// whose shape varies with the group (IN lists, one CASE branch per run), and
-// that churn made every query on the pool slower the longer a worker ran
-// (processDocument p50 from 15 ms to 70 ms within a minute of batch load).
+// reports that it did. pgx's default prepares every distinct statement on
+// each connection and keeps up to 512 of them; the group transactions of
+// run handlers write statements whose shape varies with the group (IN
+// lists, one CASE branch per run), and that churn made every query on the
+// pool slower the longer a worker ran (processDocument p50 from 15 ms to
+// 70 ms within a minute of batch load).
 func withExecMode(rawURL string) (withMode string, named bool, err error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
