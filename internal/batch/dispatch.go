@@ -30,7 +30,15 @@ import (
 // A pass does nothing until a quarter of the window is free (see refill):
 // each pass costs a few statements whatever it queues, and a queue still
 // three-quarters full keeps the workers busy.
+//
+// Passes in one process run one at a time: each measures the queue and
+// fills what it found free, so two at once would both fill it, as the
+// dispatch loop, a dispatch task and the sweep did when a worker started.
+// Passes of several processes can still overlap and overfill the window,
+// by at most one window per extra process.
 func (s *Service) Dispatch(ctx context.Context) (int, error) {
+	s.passing.Lock()
+	defer s.passing.Unlock()
 	s.taken.Store(0)
 	outstanding, err := s.queue.Backlog(ctx)
 	if err != nil {

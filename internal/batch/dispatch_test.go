@@ -137,6 +137,46 @@ func TestDispatchTopsUpAQuarterAtATime(t *testing.T) {
 	}
 }
 
+// TestConcurrentPassesKeepTheWindow pins that passes started together in
+// one process (a worker starting runs its dispatch loop, a queued dispatch
+// task and a sweep at once) fill the window once between them, not once
+// each.
+func TestConcurrentPassesKeepTheWindow(t *testing.T) {
+	ctx := context.Background()
+	const window = 8
+	d := newDomain(t, batch.Options{DispatchWindow: window})
+	if _, err := d.svc.CreateBatch(ctx, d.org, batch.CreateBatchInput{ProcessorID: d.proc, Inputs: textInputs(50)}); err != nil {
+		t.Fatalf("CreateBatch: %v", err)
+	}
+	var (
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		queued int
+	)
+	start := make(chan struct{})
+	for range 5 {
+		wg.Go(func() {
+			<-start
+			n, err := d.svc.Dispatch(ctx)
+			if err != nil {
+				t.Errorf("Dispatch: %v", err)
+			}
+			mu.Lock()
+			queued += n
+			mu.Unlock()
+		})
+	}
+	close(start)
+	wg.Wait()
+	waiting, err := d.rdb.LLen(ctx, "asynq:{"+worker.QueueLow+"}:pending").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if queued != window || waiting != window {
+		t.Errorf("5 passes at once queued %d runs and left %d waiting, want %d and %d", queued, waiting, window, window)
+	}
+}
+
 // TestTakenTasksWakeTheDispatcherWhenARefillIsDue pins when workers wake
 // the dispatcher: once the tasks they took since the last pass make a
 // refill's worth of the window free, not at every task (each wake costs a

@@ -171,6 +171,8 @@ type Service struct {
 	singles     grouper[finishReq]
 	// active is what the dispatcher last read of the active batches.
 	active activePlan
+	// passing is held through each dispatch pass (see Dispatch).
+	passing sync.Mutex
 	// due counts down the batch run tasks this process's workers take until
 	// the next dispatch pass, taken counts them since the last (see
 	// tookTask).
