@@ -194,12 +194,22 @@ type receipt struct {
 
 // readAt reads one message and returns it with its receipt.
 func (ws *wsConn) readAt(timeout time.Duration) (wsMessage, receipt, error) {
-	_ = ws.c.SetReadDeadline(time.Now().Add(timeout))
 	var m wsMessage
+	at, err := ws.readInto(timeout, &m)
+	return m, at, err
+}
+
+// readInto reads one message, decodes it into v and returns its receipt.
+// A message that does not decode is an error that quotes it.
+func (ws *wsConn) readInto(timeout time.Duration, v any) (receipt, error) {
+	_ = ws.c.SetReadDeadline(time.Now().Add(timeout))
 	_, data, err := ws.c.ReadMessage()
 	at := receipt{arrived: ws.stamp.last, read: time.Now(), stamped: ws.stamp.stamped}
-	if err == nil {
-		err = json.Unmarshal(data, &m)
+	if err != nil {
+		return at, err
 	}
-	return m, at, err
+	if err := json.Unmarshal(data, v); err != nil {
+		return at, fmt.Errorf("decoding %s: %w", data, err)
+	}
+	return at, nil
 }
