@@ -274,10 +274,7 @@ func (c *subscriber) collect(snapshot func()) {
 			Type    string
 			Payload struct {
 				Data struct {
-					BatchProgress struct {
-						UpdatedAt time.Time
-						Status    string
-					}
+					BatchProgress struct{ UpdatedAt time.Time }
 				}
 				Errors json.RawMessage
 			}

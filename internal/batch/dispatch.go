@@ -32,10 +32,10 @@ import (
 // three-quarters full keeps the workers busy.
 //
 // Passes in one process run one at a time: each measures the queue and
-// fills what it found free, so two at once would both fill it, as the
-// dispatch loop, a dispatch task and the sweep did when a worker started.
-// Passes of several processes can still overlap and overfill the window,
-// by at most one window per extra process.
+// fills what it found free, so two at once would both fill it (a worker
+// starts its dispatch loop, a queued dispatch task and its first sweep
+// together). Passes of several processes can still overlap and overfill
+// the window, by at most one window per extra process.
 func (s *Service) Dispatch(ctx context.Context) (int, error) {
 	s.passing.Lock()
 	defer s.passing.Unlock()
